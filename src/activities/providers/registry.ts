@@ -1,0 +1,17 @@
+import type { Accounts } from '../../config';
+import { DisburseFundsPayouts } from './disburse-funds/adapter';
+import type { PayoutProvider } from './types';
+
+/** Resolves an account name to the adapter of its protocol, bound to that account's credentials. */
+export class ProviderRegistry {
+  constructor(private readonly accounts: Accounts) {}
+
+  payout(accountName: string): PayoutProvider | undefined {
+    const account = this.accounts[accountName];
+    if (!account) return undefined;
+    switch (account.provider) {
+      case 'disburse-funds':
+        return new DisburseFundsPayouts(accountName, account);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The contract between CUWO workflows and the provider activities. Workflows see only these
+ * provider-neutral steps; each provider adapter owns its protocol behind them.
+ */
+import type { CustomerIdentifier } from '../contracts/common';
+import type { Money } from '../contracts/money';
+import type { CancelPayoutWorkflowFailureReason, GrantPayoutWorkflowFailureReason } from '../contracts/reasons';
+import type { z } from 'zod';
+
+/** Signal name by which activities hand processing data to workflows. */
+export const PROCESSING_DATA_SIGNAL = 'processingData';
+
+/** What an activity reports the moment it knows it (heartbeat + signal to the CUWO and its orchestrator). */
+export interface ProcessingDataUpdate {
+  provider: string;
+  /** Opaque, provider-owned JSON: everything a cancel needs, never a secret. */
+  processingData: string;
+  /** True from the moment a money-moving request may have reached the provider. */
+  moneyMayHaveMoved: boolean;
+  /** Provider stage for people: SENDING, PROCESSING, PAID, DECLINED, ... */
+  stage: string;
+  reference?: string;
+  /** A form the customer or receiver must complete at the provider. */
+  redirectUrl?: string;
+}
+
+export type GrantPayoutFailureReason = z.infer<typeof GrantPayoutWorkflowFailureReason>;
+export type CancelPayoutFailureReason = z.infer<typeof CancelPayoutWorkflowFailureReason>;
+
+export interface GrantPayoutActivityInput {
+  payoutRequestID: string;
+  amount: Money;
+  accountName: string;
+  destinations: CustomerIdentifier[];
+  description: string;
+  /** Workflow ids that receive every processing-data update (the CUWO, and its orchestrator if any). */
+  notify: string[];
+}
+
+export interface CancelPayoutActivityInput {
+  payoutRequestID: string;
+  payoutReference?: string;
+  processingData?: string;
+  notify: string[];
+}
+
+export type PayoutStep =
+  | { status: 'PAID'; provider: string; reference: string; processedAmount: Money; processingData: string }
+  | {
+      status: 'FAILED';
+      provider: string;
+      reason: GrantPayoutFailureReason;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      moneyMayHaveMoved: boolean;
+    };
+
+export type CancelPayoutStep =
+  | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
+  | {
+      status: 'FAILED';
+      provider?: string;
+      reason: CancelPayoutFailureReason;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      /** The money moved and was not undone: a person must reconcile with the provider. */
+      needsReconciliation: boolean;
+    };

@@ -1,0 +1,105 @@
+/**
+ * Client side of the CUWOs: validate parameters with the same schemas the workflows use, start with
+ * the business-derived workflow id (a second start finds the first execution), and turn a finished
+ * execution back into the spec's typed outcome.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { z } from 'zod';
+import { parseWith } from './contracts/common';
+import { workflowIds } from './contracts/ids';
+import { CancelPayoutWorkflowParameters, GrantPayoutWorkflowParameters } from './contracts/payout';
+import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
+
+interface CuwoDefinition<S extends z.ZodTypeAny> {
+  parameters: S;
+  workflowId(params: z.infer<S>): string;
+}
+const define = <S extends z.ZodTypeAny>(d: CuwoDefinition<S>) => d;
+
+/** Every workflow type a client may start, with its parameter schema and id rule. */
+export const CUWO_DEFINITIONS = {
+  GrantPayout: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.grantPayout(p.payoutRequestID) }),
+  CancelPayout: define({ parameters: CancelPayoutWorkflowParameters, workflowId: (p) => workflowIds.cancelPayout(p.payoutRequestID) }),
+  PayoutRequest: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.payoutRequest(p.payoutRequestID) }),
+};
+export type CuwoTypeName = keyof typeof CUWO_DEFINITIONS;
+
+export class InvalidParametersError extends Error {
+  override name = 'InvalidParametersError';
+}
+
+export interface StartedCuwo {
+  handle: WorkflowHandle;
+  workflowId: string;
+  /** True when an execution for this request already existed; nothing new was started. */
+  alreadyStarted: boolean;
+}
+
+/** Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start nothing. */
+export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: { taskQueue: string }): Promise<StartedCuwo> {
+  const definition = CUWO_DEFINITIONS[type] as CuwoDefinition<z.ZodTypeAny>;
+  if (!definition) throw new InvalidParametersError(`unknown CUWO type "${type}" (known: ${Object.keys(CUWO_DEFINITIONS).join(', ')})`);
+  const parsed = parseWith(definition.parameters, params);
+  if (!parsed.ok) throw new InvalidParametersError(`invalid ${type} parameters: ${parsed.message}`);
+  const workflowId = definition.workflowId(parsed.value);
+  try {
+    const handle = await client.workflow.start(type, {
+      workflowId,
+      taskQueue: options.taskQueue,
+      args: [params],
+      // A finished payout or payment must never run again under the same request id.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    return { handle, workflowId, alreadyStarted: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      return { handle: client.workflow.getHandle(workflowId), workflowId, alreadyStarted: true };
+    }
+    throw err;
+  }
+}
+
+export type CuwoOutcome<R = unknown, F = unknown, C = unknown> =
+  | { kind: 'success'; result: R }
+  | { kind: 'failure'; failure: F; message: string }
+  | { kind: 'canceled'; cancelation: C };
+
+/** The execution ended without a CUWO outcome: terminated, timed out, or failed on a defect. */
+export class CuwoAbnormalEndError extends Error {
+  override name = 'CuwoAbnormalEndError';
+}
+
+/** Waits for the execution to close and returns its typed Result | Failure | Cancelation. */
+export async function cuwoOutcome<R = unknown, F = unknown, C = unknown>(handle: WorkflowHandle): Promise<CuwoOutcome<R, F, C>> {
+  try {
+    return { kind: 'success', result: (await handle.result()) as R };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+    if (isNfon(detail) && detail['@type'].endsWith('WorkflowFailure')) {
+      return { kind: 'failure', failure: detail as F, message: cause!.message };
+    }
+    if (cause instanceof CancelledFailure) {
+      const state = await cuwoState(handle);
+      if (state?.cancelation) return { kind: 'canceled', cancelation: state.cancelation as C };
+    }
+    throw new CuwoAbnormalEndError(`${handle.workflowId} ended without a CUWO outcome: ${cause?.name ?? ''} ${cause?.message ?? err.message}`.trim());
+  }
+}
+
+/** The CUWO summary from the memo (works for closed executions, unlike a query on a stopped worker). */
+export async function cuwoState(handle: WorkflowHandle): Promise<CuwoState | undefined> {
+  const description = await handle.describe();
+  return description.memo?.[CUWO_MEMO_KEY] as CuwoState | undefined;
+}
+
+function isNfon(value: unknown): value is { '@type': string } {
+  return typeof value === 'object' && value !== null && typeof (value as { '@type'?: unknown })['@type'] === 'string';
+}

@@ -1,0 +1,123 @@
+/**
+ * AuthorizeOrCapturePayment (seed 001), CancelPayment (seed 002) and CapturePayment
+ * (reference/enfore-cuwo.md) structures, `@type` strings exact.
+ */
+import { z } from 'zod';
+import {
+  customDocumentInformationSchema,
+  customerIdentifierSchema,
+  customerInformationSchema,
+  cuwoContextInformationSchema,
+  dataList,
+  invoiceOrCreditMemoInformationSchema,
+  moneySchema,
+  paymentMethodConfigurationSchema,
+  positiveMoneySchema,
+} from './common';
+import { nfonType, structure } from './nfon';
+import {
+  AuthorizeOrCapturePaymentWorkflowCancelationReason,
+  AuthorizeOrCapturePaymentWorkflowFailureReason,
+  AuthorizeOrCapturePaymentWorkflowResultStatus,
+  CancelPaymentWorkflowFailureReason,
+  CapturePaymentWorkflowCancelationReason,
+  CapturePaymentWorkflowFailureReason,
+} from './reasons';
+
+const id = z.string().min(1, 'must not be empty');
+
+export const AuthorizeOrCapturePaymentTypes = {
+  parameters: nfonType('authorizeorcapturepayment', 'AuthorizeOrCapturePaymentWorkflowParameters'),
+  result: nfonType('authorizeorcapturepayment', 'AuthorizeOrCapturePaymentWorkflowResult'),
+  failure: nfonType('authorizeorcapturepayment', 'AuthorizeOrCapturePaymentWorkflowFailure'),
+  cancelation: nfonType('authorizeorcapturepayment', 'AuthorizeOrCapturePaymentWorkflowCancelation'),
+} as const;
+
+export const AuthorizeOrCapturePaymentWorkflowParameters = structure(AuthorizeOrCapturePaymentTypes.parameters, {
+  paymentRequestID: id,
+  requestedAmount: positiveMoneySchema,
+  includedTipAmount: moneySchema,
+  invoiceOrCreditMemoInformation: dataList(invoiceOrCreditMemoInformationSchema),
+  customerInformation: customerInformationSchema,
+  customerIdentifiers: dataList(customerIdentifierSchema),
+  cuwoContextInformation: cuwoContextInformationSchema,
+  paymentMethodConfiguration: paymentMethodConfigurationSchema,
+}).superRefine((params, ctx) => {
+  const { requestedAmount: requested, includedTipAmount: tip } = params;
+  if (tip.currency !== requested.currency) {
+    ctx.addIssue({ code: 'custom', path: ['includedTipAmount', 'currency'], message: `must equal requestedAmount.currency (${requested.currency})` });
+  }
+});
+export const AuthorizeOrCapturePaymentWorkflowResult = structure(AuthorizeOrCapturePaymentTypes.result, {
+  status: AuthorizeOrCapturePaymentWorkflowResultStatus,
+  processedAmount: moneySchema,
+  paymentReference: z.string(),
+  paymentProcessingData: z.string().optional(),
+  customReceiptDocumentInformation: dataList(customDocumentInformationSchema).optional(),
+});
+export const AuthorizeOrCapturePaymentWorkflowFailure = structure(AuthorizeOrCapturePaymentTypes.failure, {
+  failureReason: AuthorizeOrCapturePaymentWorkflowFailureReason,
+  failureCode: z.string().optional(),
+  paymentProcessingData: z.string().optional(),
+});
+export const AuthorizeOrCapturePaymentWorkflowCancelation = structure(AuthorizeOrCapturePaymentTypes.cancelation, {
+  cancelationReason: AuthorizeOrCapturePaymentWorkflowCancelationReason,
+});
+
+export const CapturePaymentTypes = {
+  parameters: nfonType('capturepayment', 'CapturePaymentWorkflowParameters'),
+  result: nfonType('capturepayment', 'CapturePaymentWorkflowResult'),
+  failure: nfonType('capturepayment', 'CapturePaymentWorkflowFailure'),
+  cancelation: nfonType('capturepayment', 'CapturePaymentWorkflowCancelation'),
+} as const;
+
+export const CapturePaymentWorkflowParameters = structure(CapturePaymentTypes.parameters, {
+  paymentRequestID: id,
+  paymentReference: z.string().optional(),
+  paymentProcessingData: z.string().optional(),
+});
+export const CapturePaymentWorkflowResult = structure(CapturePaymentTypes.result, {
+  paymentProcessingData: z.string().optional(),
+  customReceiptDocumentInformation: dataList(customDocumentInformationSchema).optional(),
+});
+/** Failure and cancelation pages were not readable: assumed to have the shape of the other CUWOs. */
+export const CapturePaymentWorkflowFailure = structure(CapturePaymentTypes.failure, {
+  failureReason: CapturePaymentWorkflowFailureReason,
+  failureCode: z.string().optional(),
+  paymentProcessingData: z.string().optional(),
+});
+export const CapturePaymentWorkflowCancelation = structure(CapturePaymentTypes.cancelation, {
+  cancelationReason: CapturePaymentWorkflowCancelationReason,
+});
+
+export const CancelPaymentTypes = {
+  parameters: nfonType('cancelpayment', 'CancelPaymentWorkflowParameters'),
+  result: nfonType('cancelpayment', 'CancelPaymentWorkflowResult'),
+  failure: nfonType('cancelpayment', 'CancelPaymentWorkflowFailure'),
+} as const;
+
+export const CancelPaymentWorkflowParameters = structure(CancelPaymentTypes.parameters, {
+  paymentRequestID: id,
+  paymentReference: z.string().optional(),
+  paymentProcessingData: z.string().optional(),
+});
+export const CancelPaymentWorkflowResult = structure(CancelPaymentTypes.result, {
+  paymentProcessingData: z.string().optional(),
+});
+export const CancelPaymentWorkflowFailure = structure(CancelPaymentTypes.failure, {
+  failureReason: CancelPaymentWorkflowFailureReason,
+  failureCode: z.string().optional(),
+  paymentProcessingData: z.string().optional(),
+});
+
+export type AuthorizeOrCapturePaymentWorkflowParameters = z.infer<typeof AuthorizeOrCapturePaymentWorkflowParameters>;
+export type AuthorizeOrCapturePaymentWorkflowResult = z.infer<typeof AuthorizeOrCapturePaymentWorkflowResult>;
+export type AuthorizeOrCapturePaymentWorkflowFailure = z.infer<typeof AuthorizeOrCapturePaymentWorkflowFailure>;
+export type AuthorizeOrCapturePaymentWorkflowCancelation = z.infer<typeof AuthorizeOrCapturePaymentWorkflowCancelation>;
+export type CapturePaymentWorkflowParameters = z.infer<typeof CapturePaymentWorkflowParameters>;
+export type CapturePaymentWorkflowResult = z.infer<typeof CapturePaymentWorkflowResult>;
+export type CapturePaymentWorkflowFailure = z.infer<typeof CapturePaymentWorkflowFailure>;
+export type CapturePaymentWorkflowCancelation = z.infer<typeof CapturePaymentWorkflowCancelation>;
+export type CancelPaymentWorkflowParameters = z.infer<typeof CancelPaymentWorkflowParameters>;
+export type CancelPaymentWorkflowResult = z.infer<typeof CancelPaymentWorkflowResult>;
+export type CancelPaymentWorkflowFailure = z.infer<typeof CancelPaymentWorkflowFailure>;

@@ -1,0 +1,18 @@
+/** The CUWO summary every execution keeps in its memo (and answers to the `cuwoState` query). */
+export const CUWO_MEMO_KEY = 'cuwo';
+
+export interface CuwoState {
+  cuwo: string;
+  requestId?: string;
+  stage: string;
+  provider?: string;
+  processingData?: string;
+  moneyMayHaveMoved: boolean;
+  reference?: string;
+  redirectUrl?: string;
+  outcome?: 'SUCCESS' | 'FAILURE' | 'CANCELED';
+  failureReason?: string;
+  compensationWorkflowId?: string;
+  /** The cancelation structure: Temporal's cancel command carries no details, so it lives here. */
+  cancelation?: unknown;
+}

@@ -1,0 +1,69 @@
+/**
+ * The CUWO worker: registers the workflows and the provider activities on the task queue.
+ *   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ... (see src/temporal.ts)   where Temporal is
+ *   CUWO_TASK_QUEUE (default "cuwo")                                    which queue to poll
+ *   CUWO_ACCOUNTS_FILE / CUWO_ACCOUNTS                                  provider accounts and secrets
+ *   CUWO_WORKFLOW_BUNDLE                                                a prebuilt workflow bundle (optional)
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { loadAccounts, taskQueue, type Accounts } from './config';
+import { ALL_SEARCH_ATTRIBUTES, createSearchAttributeCommand } from './search-attributes';
+import { connectWorker, temporalSettings } from './temporal';
+
+export interface CuwoWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  accounts: Accounts;
+  /** Path of a bundle made by bundleWorkflowCode; otherwise the workflows are bundled at start. */
+  workflowBundlePath?: string;
+  identity?: string;
+}
+
+export async function createCuwoWorker(options: CuwoWorkerOptions): Promise<Worker> {
+  await assertSearchAttributes(options.connection, options.namespace);
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity: options.identity,
+    activities: createActivities(options.accounts),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: require.resolve('./workflows') }),
+  });
+}
+
+/** Fails fast with the fix, instead of every workflow task failing on an unknown search attribute. */
+async function assertSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  if (missing.length) {
+    const commands = missing.map((key) => createSearchAttributeCommand(key, namespace));
+    throw new Error(`namespace "${namespace}" lacks the search attributes the CUWOs write. Create them once:\n  ${commands.join('\n  ')}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = temporalSettings();
+  const accounts = loadAccounts();
+  const connection = await connectWorker(settings);
+  const worker = await createCuwoWorker({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: taskQueue(),
+    accounts,
+    workflowBundlePath: process.env.CUWO_WORKFLOW_BUNDLE,
+  });
+  console.error(`[worker] polling task queue "${taskQueue()}" on ${settings.connectionOptions.address} (namespace ${settings.namespace}); accounts: ${Object.keys(accounts).join(', ') || 'none'}`);
+  await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

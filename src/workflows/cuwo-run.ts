@@ -1,0 +1,150 @@
+/**
+ * What every CUWO execution shares: its processing-data state (signal in, query + memo out), the
+ * mapping of the spec's three terminations onto Temporal statuses, cancel-request tracking, and the
+ * start of exactly one compensation.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  type ChildWorkflowHandle,
+  type Workflow,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  defineQuery,
+  defineSignal,
+  setHandler,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { PROCESSING_DATA_SIGNAL, type ProcessingDataUpdate } from '../activities/types';
+import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
+import {
+  CuwoFailureReason,
+  CuwoNeedsReconciliation,
+  CuwoOutcome,
+  CuwoProvider,
+  CuwoRequestId,
+  CuwoType,
+} from '../search-attributes';
+
+export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESSING_DATA_SIGNAL);
+export { CUWO_MEMO_KEY, type CuwoState };
+export const cuwoStateQuery = defineQuery<CuwoState>('cuwoState');
+
+interface NfonStructure {
+  '@type': string;
+}
+
+export class CuwoRun {
+  readonly state: CuwoState;
+  private cancelRequestedFlag = false;
+
+  constructor(cuwo: string, requestId: string | undefined) {
+    this.state = { cuwo, requestId, stage: 'STARTED', moneyMayHaveMoved: false };
+    setHandler(processingDataSignal, (update) => this.record(update));
+    setHandler(cuwoStateQuery, () => this.state);
+    // Track the request without letting it interrupt provider calls: those run non-cancellable and
+    // the CUWO decides afterwards whether it may still end Canceled (only if no money moved).
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.cancelRequestedFlag = true;
+    });
+    upsertSearchAttributes([
+      { key: CuwoType, value: cuwo },
+      ...(requestId ? [{ key: CuwoRequestId, value: requestId }] : []),
+    ]);
+    this.publish();
+  }
+
+  get cancelRequested(): boolean {
+    return this.cancelRequestedFlag;
+  }
+
+  /** Processing data reported by an activity (signal) or returned by it (result). */
+  record(update: Partial<ProcessingDataUpdate> & { stage: string }): void {
+    const providerIsNew = update.provider !== undefined && update.provider !== this.state.provider;
+    Object.assign(this.state, Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)));
+    if (providerIsNew) upsertSearchAttributes([{ key: CuwoProvider, value: update.provider! }]);
+    this.publish();
+  }
+
+  succeed<R>(result: R): R {
+    return this.complete(result, 'SUCCESS');
+  }
+
+  /** Completes with `result` while reporting another outcome (orchestrators report their CUWO's). */
+  complete<R>(result: R, outcome: 'SUCCESS' | 'FAILURE' | 'CANCELED', failureReason?: string, needsReconciliation = false): R {
+    this.end(outcome, failureReason, needsReconciliation);
+    return result;
+  }
+
+  /** The spec's terminateFailure: a non-retryable ApplicationFailure typed by the failure's class name. */
+  fail<F extends NfonStructure & { failureReason: string }>(failure: F, message: string, needsReconciliation = false): ApplicationFailure {
+    this.state.failureReason = failure.failureReason;
+    this.end('FAILURE', failure.failureReason, needsReconciliation);
+    const type = failure['@type'].slice(failure['@type'].lastIndexOf('.') + 1);
+    return ApplicationFailure.create({ type, message, nonRetryable: true, details: [failure] });
+  }
+
+  /** The spec's terminateCanceled; only valid while a cancel request is pending and no money moved. */
+  cancel<C extends NfonStructure>(cancelation: C): CancelledFailure {
+    this.state.cancelation = cancelation;
+    this.end('CANCELED');
+    return new CancelledFailure(`${this.state.cuwo} canceled before any money moved`);
+  }
+
+  /**
+   * Starts the compensation as an abandoned child with a deterministic id. REJECT_DUPLICATE makes a
+   * second trigger (this CUWO, its orchestrator, a retry) find the first one instead of running twice.
+   */
+  async compensate(workflowType: string, workflowId: string, args: unknown[]): Promise<ChildWorkflowHandle<Workflow> | 'already-started'> {
+    this.state.compensationWorkflowId = workflowId;
+    this.publish();
+    return startCompensation(workflowType, workflowId, args);
+  }
+
+  private end(outcome: 'SUCCESS' | 'FAILURE' | 'CANCELED', failureReason?: string, needsReconciliation = false): void {
+    this.state.outcome = outcome;
+    this.state.stage = outcome;
+    upsertSearchAttributes([
+      { key: CuwoOutcome, value: outcome },
+      ...(failureReason ? [{ key: CuwoFailureReason, value: failureReason }] : []),
+      ...(needsReconciliation ? [{ key: CuwoNeedsReconciliation, value: true }] : []),
+    ]);
+    this.publish();
+  }
+
+  private publish(): void {
+    upsertMemo({ [CUWO_MEMO_KEY]: { ...this.state } });
+  }
+}
+
+export async function startCompensation(
+  workflowType: string,
+  workflowId: string,
+  args: unknown[],
+): Promise<ChildWorkflowHandle<Workflow> | 'already-started'> {
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      return await startChild(workflowType, {
+        workflowId,
+        args,
+        taskQueue: workflowInfo().taskQueue,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
+      throw err;
+    }
+  });
+}
+
+/** The business id of an input that may not have passed validation, for search attributes only. */
+export function requestIdOf(input: unknown, field: string): string | undefined {
+  const value = (input as Record<string, unknown> | null)?.[field];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,154 @@
+/**
+ * GrantPayout and CancelPayout CUWOs. Provider-neutral: the activities choose the adapter from the
+ * payment method configuration (GrantPayout) or from the processing data (CancelPayout).
+ */
+import { ActivityFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { PayoutActivities } from '../activities/payouts';
+import { parseWith } from '../contracts/common';
+import { workflowIds } from '../contracts/ids';
+import { formatMoney } from '../contracts/money';
+import {
+  CancelPayoutTypes,
+  CancelPayoutWorkflowParameters,
+  GrantPayoutTypes,
+  GrantPayoutWorkflowParameters,
+  type CancelPayoutWorkflowFailure,
+  type CancelPayoutWorkflowResult,
+  type GrantPayoutWorkflowFailure,
+  type GrantPayoutWorkflowResult,
+} from '../contracts/payout';
+import { CuwoRun, requestIdOf } from './cuwo-run';
+
+/**
+ * No attempt limit: an unknown provider outcome (timeout, 5xx, reset) is resolved by retrying the
+ * same idempotent request, never reported as a failure. Heartbeats detect a dead worker in seconds.
+ */
+const payouts = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+type GrantFailure = Omit<GrantPayoutWorkflowFailure, '@type'>;
+
+export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise<GrantPayoutWorkflowResult> {
+  const run = new CuwoRun('GrantPayout', requestIdOf(input, 'payoutRequestID'));
+  const failure = (fields: GrantFailure, message: string) =>
+    run.fail({ '@type': GrantPayoutTypes.failure, ...fields }, message);
+
+  const parsed = parseWith(GrantPayoutWorkflowParameters, input);
+  if (!parsed.ok) {
+    throw failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid GrantPayoutWorkflowParameters: ${parsed.message}`);
+  }
+  const params = parsed.value;
+  const canceled = () => run.cancel({ '@type': GrantPayoutTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' });
+  if (run.cancelRequested) throw canceled();
+
+  /** Fails after a money movement may have happened: compensation first, then the failure. */
+  const failAndCompensate = async (fields: GrantFailure, message: string) => {
+    await run.compensate('CancelPayout', workflowIds.cancelPayout(params.payoutRequestID), [
+      {
+        '@type': CancelPayoutTypes.parameters,
+        payoutRequestID: params.payoutRequestID,
+        payoutReference: run.state.reference,
+        payoutProcessingData: fields.payoutProcessingData,
+      },
+    ]);
+    return failure(fields, message);
+  };
+
+  let step;
+  try {
+    // Non-cancellable: a cancel request must not abandon a request that may already be paying out.
+    step = await CancellationScope.nonCancellable(() =>
+      payouts.grantPayout({
+        payoutRequestID: params.payoutRequestID,
+        amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
+        accountName: params.paymentMethodConfiguration.accountName,
+        destinations: params.customerIdentifiers,
+        description: payoutDescription(params),
+        notify: notifyTargets(),
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    // A defect or non-retryable error inside the activity: the request may have been sent.
+    const processingData = run.state.processingData;
+    const fields: GrantFailure = { failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData };
+    const message = `payout activity failed: ${err.cause?.message ?? err.message}`;
+    throw run.state.moneyMayHaveMoved ? await failAndCompensate(fields, message) : failure(fields, message);
+  }
+
+  // The activity's result is authoritative: a definite decline clears "money may have moved".
+  run.record({
+    stage: step.status,
+    provider: step.provider,
+    processingData: step.processingData,
+    reference: step.status === 'PAID' ? step.reference : undefined,
+    moneyMayHaveMoved: step.status === 'PAID' || step.moneyMayHaveMoved,
+  });
+  if (step.status === 'PAID') {
+    if (run.cancelRequested) {
+      // Spec: a performed payout can no longer end Canceled; fail and let CancelPayout try to revert it.
+      throw await failAndCompensate(
+        { failureReason: 'CANCELED_AFTER_PAYOUT', failureCode: 'CANCELED_AFTER_PAYOUT', payoutProcessingData: step.processingData },
+        `cancel requested after ${formatMoney(step.processedAmount)} was paid out (reference ${step.reference})`,
+      );
+    }
+    return run.succeed({
+      '@type': GrantPayoutTypes.result,
+      processedAmount: step.processedAmount,
+      payoutReference: step.reference,
+      payoutProcessingData: step.processingData,
+    });
+  }
+  const fields: GrantFailure = { failureReason: step.reason, failureCode: step.failureCode, payoutProcessingData: step.processingData };
+  if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message);
+  if (run.cancelRequested) throw canceled();
+  throw failure(fields, step.message);
+}
+
+type CancelFailure = Omit<CancelPayoutWorkflowFailure, '@type'>;
+
+/** Compensation for GrantPayout. Spec: no cancelation, so it ignores cancel requests and retries durably. */
+export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promise<CancelPayoutWorkflowResult> {
+  const run = new CuwoRun('CancelPayout', requestIdOf(input, 'payoutRequestID'));
+  const failure = (fields: CancelFailure, message: string, needsReconciliation: boolean) =>
+    run.fail({ '@type': CancelPayoutTypes.failure, ...fields }, message, needsReconciliation);
+
+  const parsed = parseWith(CancelPayoutWorkflowParameters, input);
+  if (!parsed.ok) {
+    throw failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid CancelPayoutWorkflowParameters: ${parsed.message}`, false);
+  }
+  const params = parsed.value;
+  if (params.payoutProcessingData) run.record({ stage: 'STARTED', processingData: params.payoutProcessingData });
+
+  const step = await CancellationScope.nonCancellable(() =>
+    payouts.cancelPayout({
+      payoutRequestID: params.payoutRequestID,
+      payoutReference: params.payoutReference,
+      processingData: params.payoutProcessingData,
+      notify: notifyTargets(),
+    }),
+  );
+  run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
+  if (step.status === 'CANCELED') {
+    return run.succeed({ '@type': CancelPayoutTypes.result, payoutProcessingData: step.processingData });
+  }
+  throw failure(
+    { failureReason: step.reason, failureCode: step.failureCode, payoutProcessingData: step.processingData ?? params.payoutProcessingData },
+    step.message,
+    step.needsReconciliation,
+  );
+}
+
+/** The CUWO itself and, when it runs under an orchestrator, the orchestrator: both keep the data. */
+function notifyTargets(): string[] {
+  const info = workflowInfo();
+  return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
+}
+
+function payoutDescription(params: GrantPayoutWorkflowParameters): string {
+  const docs = params.invoiceOrCreditMemoInformation.map((doc) => doc.documentNumber ?? doc.documentID);
+  return docs.length ? `Payout for ${docs.join(', ')}` : `Payout ${params.payoutRequestID}`;
+}
