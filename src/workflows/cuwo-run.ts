@@ -41,17 +41,15 @@ interface NfonStructure {
 
 export class CuwoRun {
   readonly state: CuwoState;
-  private cancelRequestedFlag = false;
+  private readonly rootScope: CancellationScope;
 
   constructor(cuwo: string, requestId: string | undefined) {
     this.state = { cuwo, requestId, stage: 'STARTED', moneyMayHaveMoved: false };
     setHandler(processingDataSignal, (update) => this.record(update));
     setHandler(cuwoStateQuery, () => this.state);
-    // Track the request without letting it interrupt provider calls: those run non-cancellable and
-    // the CUWO decides afterwards whether it may still end Canceled (only if no money moved).
-    CancellationScope.current().cancelRequested.catch(() => {
-      this.cancelRequestedFlag = true;
-    });
+    // Provider calls run non-cancellable; the CUWO reads the root scope afterwards to decide whether
+    // it may still end Canceled (only if no money moved). A cancel that came with the start is already set.
+    this.rootScope = CancellationScope.current();
     upsertSearchAttributes([
       { key: CuwoType, value: cuwo },
       ...(requestId ? [{ key: CuwoRequestId, value: requestId }] : []),
@@ -60,7 +58,7 @@ export class CuwoRun {
   }
 
   get cancelRequested(): boolean {
-    return this.cancelRequestedFlag;
+    return this.rootScope.consideredCancelled;
   }
 
   /** Processing data reported by an activity (signal) or returned by it (result). */

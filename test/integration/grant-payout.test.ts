@@ -1,0 +1,257 @@
+/**
+ * GrantPayout / CancelPayout over disburseFunds, on the real Temporal dev server and a real HTTP
+ * simulator: every result code, faults, duplicates, invalid input, cancel requests.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { cuwoOutcome, cuwoState, InvalidParametersError, startCuwo } from '../../src/client';
+import { workflowIds } from '../../src/contracts/ids';
+import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
+import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../../src/simulators/disburse-funds';
+import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
+import { historyText } from '../support/history';
+import { createHarness, uniqueId, type Harness } from '../support/harness';
+
+let sim: DisburseFundsSimulator;
+let harness: Harness;
+
+beforeAll(async () => {
+  sim = await startDisburseFundsSimulator({
+    accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN, minMicros: '1000000', maxMicros: '1000000000' } },
+    receivers: {
+      'closed@okbank': 'ACCOUNT_CLOSED',
+      'takenover@okbank': 'ACCOUNT_CLOSED_ACCOUNT_TAKEN_OVER',
+      'fraud@okbank': 'ACCOUNT_CLOSED_FRAUD',
+      'hold@okbank': 'ACCOUNT_ON_HOLD',
+    },
+  });
+  harness = await createHarness();
+  await harness.startWorker({
+    [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 5_000 },
+  });
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await sim?.close();
+});
+
+const ledgerFor = (payoutRequestID: string) => sim.ledger().filter((d) => d.requestId === `payout:${payoutRequestID}`);
+const requestsFor = (payoutRequestID: string) => sim.requests().filter((r) => r.requestId === `payout:${payoutRequestID}`);
+
+async function grant(params: ReturnType<typeof grantPayoutParams>) {
+  const { handle } = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
+  return { handle, outcome: await cuwoOutcome(handle) };
+}
+
+async function exists(workflowId: string): Promise<boolean> {
+  try {
+    await harness.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+test('pays out exactly the requested amount and returns the GrantPayoutWorkflowResult', async () => {
+  const id = uniqueId('ok');
+  const { handle, outcome } = await grant(grantPayoutParams(id, { requestedAmount: { amount: '25.50', currency: 'EUR' } }));
+
+  const [disbursement] = ledgerFor(id);
+  expect(ledgerFor(id)).toHaveLength(1);
+  expect(disbursement).toMatchObject({ amountMicros: '25500000', currencyCode: 'EUR', vpa: 'asha@okbank', transactionDescription: 'Payout for CM-2026-0001' });
+  expect(outcome).toEqual({
+    kind: 'success',
+    result: {
+      '@type': GrantPayoutTypes.result,
+      processedAmount: { amount: '25.50', currency: 'EUR' },
+      payoutReference: disbursement.paymentIntegratorTransactionId,
+      payoutProcessingData: expect.any(String),
+    },
+  });
+  const processing = JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData);
+  expect(processing).toMatchObject({ provider: 'disburse-funds', account: UPI_ACCOUNT, requestId: `payout:${id}`, stage: 'PAID' });
+
+  const state = await cuwoState(handle);
+  expect(state).toMatchObject({ cuwo: 'GrantPayout', outcome: 'SUCCESS', provider: 'disburse-funds', reference: disbursement.paymentIntegratorTransactionId });
+  const attributes = (await handle.describe()).searchAttributes;
+  expect(attributes).toMatchObject({ CuwoType: ['GrantPayout'], CuwoRequestId: [id], CuwoOutcome: ['SUCCESS'], CuwoProvider: ['disburse-funds'] });
+  expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+});
+
+test.each([
+  ['closed@okbank', '25.00', 'RECEIVER_ACCOUNT_CLOSED', 'ACCOUNT_CLOSED'],
+  ['takenover@okbank', '25.00', 'RECEIVER_ACCOUNT_CLOSED', 'ACCOUNT_CLOSED_ACCOUNT_TAKEN_OVER'],
+  ['fraud@okbank', '25.00', 'RECEIVER_ACCOUNT_CLOSED', 'ACCOUNT_CLOSED_FRAUD'],
+  ['hold@okbank', '25.00', 'RECEIVER_ACCOUNT_ON_HOLD', 'ACCOUNT_ON_HOLD'],
+  ['asha@okbank', '0.50', 'AMOUNT_BELOW_LIMIT', 'DISBURSEMENT_UNDER_TRANSACTION_LIMIT'],
+  ['asha@okbank', '1000.01', 'AMOUNT_ABOVE_LIMIT', 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT'],
+])('receiver %s, amount %s EUR -> Failure %s (%s), nothing paid, no compensation needed', async (vpa, amount, reason, code) => {
+  const id = uniqueId('decline');
+  const { outcome } = await grant(
+    grantPayoutParams(id, { requestedAmount: { amount, currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: vpa }] }),
+  );
+  expect(outcome).toMatchObject({
+    kind: 'failure',
+    failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code, payoutProcessingData: expect.any(String) },
+  });
+  expect(ledgerFor(id)).toHaveLength(0);
+  expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+  if (reason === 'AMOUNT_ABOVE_LIMIT') {
+    expect((outcome as { message: string }).message).toContain('maximum of 1000.00 EUR');
+    expect(JSON.parse((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData).limit).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
+  }
+  if (reason === 'AMOUNT_BELOW_LIMIT') expect((outcome as { message: string }).message).toContain('minimum of 1.00 EUR');
+});
+
+test('a duplicate start finds the first execution, before and after it finished; money moves once', async () => {
+  const id = uniqueId('dup');
+  const params = grantPayoutParams(id);
+  const first = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
+  const second = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
+  expect(first.alreadyStarted).toBe(false);
+  expect(second.alreadyStarted).toBe(true);
+  expect(second.workflowId).toBe(first.workflowId);
+  await cuwoOutcome(first.handle);
+  const third = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
+  expect(third.alreadyStarted).toBe(true);
+  expect(await cuwoOutcome(third.handle)).toMatchObject({ kind: 'success' });
+  expect(ledgerFor(id)).toHaveLength(1);
+});
+
+test('provider answers 503 twice, then pays: one disbursement, same requestId on every attempt', async () => {
+  const id = uniqueId('503');
+  sim.injectFault({ kind: 'unavailable', count: 2 });
+  const { outcome } = await grant(grantPayoutParams(id));
+  expect(outcome).toMatchObject({ kind: 'success' });
+  expect(ledgerFor(id)).toHaveLength(1);
+  expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([503, 503, 200]);
+});
+
+test('connection dropped after the provider disbursed: the retry learns SUCCESS, one disbursement', async () => {
+  const id = uniqueId('drop');
+  sim.injectFault({ kind: 'drop-after-disburse' });
+  const { outcome } = await grant(grantPayoutParams(id));
+  const [disbursement] = ledgerFor(id);
+  expect(ledgerFor(id)).toHaveLength(1);
+  expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
+  expect(requestsFor(id).map((r) => r.httpStatus)).toEqual(['dropped', 200]);
+});
+
+describe('invalid parameters end the CUWO at once as a Failure naming the field; nothing is sent', () => {
+  const cases: Array<[string, (p: Record<string, unknown>) => unknown, string]> = [
+    ['wrong @type', (p) => ({ ...p, '@type': 'n4.cuwo.workflows.paymentsandpayouts.grantpayout.Nope' }), '@type'],
+    ['missing payoutRequestID', ({ payoutRequestID: _omit, ...rest }) => rest, 'payoutRequestID'],
+    ['negative amount', (p) => ({ ...p, requestedAmount: { amount: '-5.00', currency: 'EUR' } }), 'requestedAmount.amount'],
+    ['malformed amount', (p) => ({ ...p, requestedAmount: { amount: '12,50', currency: 'EUR' } }), 'requestedAmount.amount'],
+    ['too many decimals', (p) => ({ ...p, requestedAmount: { amount: '1.005', currency: 'EUR' } }), 'requestedAmount.amount'],
+    ['unknown currency', (p) => ({ ...p, requestedAmount: { amount: '5.00', currency: 'EUX' } }), 'unknown currency "EUX"'],
+    ['zero amount', (p) => ({ ...p, requestedAmount: { amount: '0.00', currency: 'EUR' } }), 'greater than zero'],
+    ['missing paymentMethodConfiguration', ({ paymentMethodConfiguration: _omit, ...rest }) => rest, 'paymentMethodConfiguration'],
+  ];
+
+  test.each(cases)('%s', async (_name, mutate, fieldInMessage) => {
+    const id = uniqueId('invalid');
+    const params = mutate(grantPayoutParams(id) as unknown as Record<string, unknown>);
+    // The client refuses before starting anything...
+    await expect(startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue })).rejects.toThrow(InvalidParametersError);
+    await expect(startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue })).rejects.toThrow(fieldInMessage);
+    // ...and the workflow itself, started by any other client, fails at once without a provider call.
+    const handle = await harness.client.workflow.start('GrantPayout', { workflowId: `grant-payout:${id}`, taskQueue: harness.taskQueue, args: [params] });
+    const outcome = await cuwoOutcome(handle);
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'INVALID_PARAMETERS' } });
+    expect((outcome as { message: string }).message).toContain(fieldInMessage);
+    expect(requestsFor(id)).toHaveLength(0);
+    const history = await handle.fetchHistory();
+    expect(history.events!.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+  });
+});
+
+test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing sent', async () => {
+  const id = uniqueId('noaccount');
+  const { outcome } = await grant(grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }));
+  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT' } });
+  expect((outcome as { message: string }).message).toContain('"nope"');
+  expect(requestsFor(id)).toHaveLength(0);
+});
+
+test('no UPI_VPA customer identifier -> RECEIVER_NOT_IDENTIFIED, nothing sent', async () => {
+  const id = uniqueId('novpa');
+  const { outcome } = await grant(grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }));
+  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'RECEIVER_NOT_IDENTIFIED' } });
+  expect(requestsFor(id)).toHaveLength(0);
+});
+
+describe('Temporal cancel requests', () => {
+  test('before anything was disbursed -> Canceled with the GrantPayoutWorkflowCancelation', async () => {
+    // The workflow is started on a queue nobody polls yet, canceled, then a worker picks it up.
+    const queue = `${harness.taskQueue}-late`;
+    const id = uniqueId('cancel-early');
+    const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: queue });
+    await handle.cancel();
+    const late = await harness.startWorker(
+      { [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 5_000 } },
+      queue,
+    );
+    try {
+      expect(await cuwoOutcome(handle)).toEqual({
+        kind: 'canceled',
+        cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' },
+      });
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect(requestsFor(id)).toHaveLength(0);
+    } finally {
+      await late.stop();
+    }
+  });
+
+  test('while the provider is disbursing -> the payout happens, so Failure CANCELED_AFTER_PAYOUT and one CancelPayout', async () => {
+    const id = uniqueId('cancel-late');
+    sim.injectFault({ kind: 'latency', ms: 2_000 });
+    const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
+    await waitFor(async () => requestsFor(id).length > 0);
+    await handle.cancel();
+    const outcome = await cuwoOutcome(handle);
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
+    expect(ledgerFor(id)).toHaveLength(1);
+
+    const compensation = harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
+    const compensationOutcome = await cuwoOutcome(compensation);
+    expect(compensationOutcome).toMatchObject({
+      kind: 'failure',
+      failure: { '@type': CancelPayoutTypes.failure, failureReason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED' },
+    });
+    expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+    expect(ledgerFor(id)).toHaveLength(1);
+  });
+
+  test('while the provider is declining -> nothing was paid, so Canceled', async () => {
+    const id = uniqueId('cancel-decline');
+    sim.injectFault({ kind: 'latency', ms: 2_000 });
+    const { handle } = await startCuwo(
+      harness.client, 'GrantPayout',
+      grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'hold@okbank' }] }),
+      { taskQueue: harness.taskQueue },
+    );
+    await waitFor(async () => requestsFor(id).length > 0);
+    await handle.cancel();
+    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
+    expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+  });
+});
+
+test('the provider secret never enters a workflow history', async () => {
+  const id = uniqueId('secret');
+  const { handle } = await grant(grantPayoutParams(id));
+  const history = await historyText(handle);
+  expect(history).toContain('asha@okbank'); // proves the search reads decoded payloads
+  expect(history).not.toContain(BEARER_TOKEN);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * One real Temporal dev server (in-memory, headless) and one workflow bundle for the whole run; test
+ * files get their addresses through the environment and start their own simulators and workers.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer } from '../../src/dev/temporal-server';
+
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cuwo-test-'));
+  const started = Date.now();
+  const [server, bundle] = await Promise.all([
+    startDevServer({ uiPort: false, logFile: join(dir, 'temporal.log') }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
+  ]);
+  const bundlePath = join(dir, 'workflows.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.CUWO_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.CUWO_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.CUWO_TEST_DIR = dir;
+  (globalThis as Record<string, unknown>).__cuwoDevServer = server;
+  console.log(`\n[test] Temporal dev server ${server.address} and workflow bundle ready in ${Date.now() - started} ms (${dir})`);
+}
+
+const quietLogger = {
+  log() {}, trace() {}, debug() {}, info() {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
