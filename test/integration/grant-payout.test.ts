@@ -2,55 +2,30 @@
  * GrantPayout / CancelPayout over disburseFunds, on the real Temporal dev server and a real HTTP
  * simulator: every result code, faults, duplicates, invalid input, cancel requests.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, InvalidParametersError, startCuwo } from '../../src/client';
 import { workflowIds } from '../../src/contracts/ids';
 import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
-import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../../src/simulators/disburse-funds';
-import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
+import { BEARER_TOKEN, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
 import { historyText } from '../support/history';
-import { createHarness, uniqueId, type Harness } from '../support/harness';
+import { uniqueId } from '../support/harness';
+import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 
-let sim: DisburseFundsSimulator;
-let harness: Harness;
+let stack: PayoutStack;
+let sim: PayoutStack['sim'];
+let harness: PayoutStack['harness'];
+const ledgerFor = (id: string) => stack.ledgerFor(id);
+const requestsFor = (id: string) => stack.requestsFor(id);
+const exists = (workflowId: string) => stack.exists(workflowId);
 
 beforeAll(async () => {
-  sim = await startDisburseFundsSimulator({
-    accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN, minMicros: '1000000', maxMicros: '1000000000' } },
-    receivers: {
-      'closed@okbank': 'ACCOUNT_CLOSED',
-      'takenover@okbank': 'ACCOUNT_CLOSED_ACCOUNT_TAKEN_OVER',
-      'fraud@okbank': 'ACCOUNT_CLOSED_FRAUD',
-      'hold@okbank': 'ACCOUNT_ON_HOLD',
-    },
-  });
-  harness = await createHarness();
-  await harness.startWorker({
-    [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 5_000 },
-  });
+  stack = await startPayoutStack();
+  ({ sim, harness } = stack);
 });
-
-afterAll(async () => {
-  await harness?.close();
-  await sim?.close();
-});
-
-const ledgerFor = (payoutRequestID: string) => sim.ledger().filter((d) => d.requestId === `payout:${payoutRequestID}`);
-const requestsFor = (payoutRequestID: string) => sim.requests().filter((r) => r.requestId === `payout:${payoutRequestID}`);
+afterAll(() => stack?.close());
 
 async function grant(params: ReturnType<typeof grantPayoutParams>) {
   const { handle } = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
   return { handle, outcome: await cuwoOutcome(handle) };
-}
-
-async function exists(workflowId: string): Promise<boolean> {
-  try {
-    await harness.client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
 }
 
 test('pays out exactly the requested amount and returns the GrantPayoutWorkflowResult', async () => {
@@ -189,10 +164,7 @@ describe('Temporal cancel requests', () => {
     const id = uniqueId('cancel-early');
     const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: queue });
     await handle.cancel();
-    const late = await harness.startWorker(
-      { [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 5_000 } },
-      queue,
-    );
+    const late = await harness.startWorker(stack.accounts, queue);
     try {
       expect(await cuwoOutcome(handle)).toEqual({
         kind: 'canceled',
@@ -209,7 +181,7 @@ describe('Temporal cancel requests', () => {
     const id = uniqueId('cancel-late');
     sim.injectFault({ kind: 'latency', ms: 2_000 });
     const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
-    await waitFor(async () => requestsFor(id).length > 0);
+    await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
     await handle.cancel();
     const outcome = await cuwoOutcome(handle);
     expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
@@ -233,7 +205,7 @@ describe('Temporal cancel requests', () => {
       grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'hold@okbank' }] }),
       { taskQueue: harness.taskQueue },
     );
-    await waitFor(async () => requestsFor(id).length > 0);
+    await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
     await handle.cancel();
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
@@ -247,11 +219,3 @@ test('the provider secret never enters a workflow history', async () => {
   expect(history).toContain('asha@okbank'); // proves the search reads decoded payloads
   expect(history).not.toContain(BEARER_TOKEN);
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

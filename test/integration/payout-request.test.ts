@@ -1,0 +1,170 @@
+/**
+ * The PayoutRequest orchestrator (the platform's role) and CancelPayout on its own: exactly one
+ * compensation whatever triggers it, including a GrantPayout terminated in the middle of a payout.
+ */
+import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
+import { workflowIds } from '../../src/contracts/ids';
+import { CancelPayoutTypes } from '../../src/contracts/payout';
+import type { PayoutRequestResult } from '../../src/workflows/payout-request';
+import { grantPayoutParams } from '../support/fixtures';
+import { uniqueId } from '../support/harness';
+import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
+
+let stack: PayoutStack;
+beforeAll(async () => {
+  stack = await startPayoutStack();
+});
+afterAll(() => stack?.close());
+
+async function payoutRequest(params: ReturnType<typeof grantPayoutParams>): Promise<PayoutRequestResult> {
+  const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', params, { taskQueue: stack.harness.taskQueue });
+  return handle.result();
+}
+
+describe('PayoutRequest', () => {
+  test('success: GrantPayout pays, no compensation', async () => {
+    const id = uniqueId('pr-ok');
+    const result = await payoutRequest(grantPayoutParams(id));
+    expect(result.grantPayout).toMatchObject({ outcome: 'SUCCESS', workflowId: workflowIds.grantPayout(id) });
+    expect(result.compensation).toBeUndefined();
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+    expect(await stack.exists(workflowIds.cancelPayout(id))).toBe(false);
+    const handle = stack.harness.client.workflow.getHandle(workflowIds.payoutRequest(id));
+    expect(await cuwoState(handle)).toMatchObject({ stage: 'SUCCESS', processingData: expect.stringContaining('"stage":"PAID"') });
+  });
+
+  test('declined payout: like the platform, it runs CancelPayout once, which finds nothing to revert', async () => {
+    const id = uniqueId('pr-decline');
+    const result = await payoutRequest(grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'closed@okbank' }] }));
+    expect(result.grantPayout).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'RECEIVER_ACCOUNT_CLOSED' } });
+    expect(result.compensation).toMatchObject({
+      workflowId: workflowIds.cancelPayout(id),
+      startedBy: 'PayoutRequest',
+      end: { outcome: 'SUCCESS', result: { '@type': CancelPayoutTypes.result } },
+    });
+    expect(stack.ledgerFor(id)).toHaveLength(0);
+    expect(stack.requestsFor(id)).toHaveLength(1); // CancelPayout did not call the provider
+  });
+
+  test('GrantPayout terminated while the provider disburses: the orchestrator runs CancelPayout with the processing data', async () => {
+    const id = uniqueId('pr-terminated');
+    stack.sim.injectFault({ kind: 'latency', ms: 3_000 });
+    const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+    await waitFor(() => stack.requestsFor(id).length > 0, 'the payout request to reach the provider');
+    await stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).terminate('test: CUWO dies mid-payout');
+
+    const result: PayoutRequestResult = await handle.result();
+    expect(result.grantPayout).toMatchObject({ outcome: 'ABNORMAL', message: expect.stringContaining('Terminated') });
+    expect(JSON.parse(result.payoutProcessingData!)).toMatchObject({ requestId: `payout:${id}`, amountMicros: '25000000', vpa: 'asha@okbank' });
+    // The provider had paid: CancelPayout learns it with the idempotent look-up and cannot revert it.
+    expect(result.compensation).toMatchObject({
+      startedBy: 'PayoutRequest',
+      end: { outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED' } },
+    });
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+    const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
+    expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+    expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoOutcome: ['FAILURE'], CuwoFailureReason: ['ABNORMAL_END'], CuwoNeedsReconciliation: [true] });
+  });
+
+  test('cancel after the payout: GrantPayout starts CancelPayout itself, the orchestrator finds it, one compensation', async () => {
+    const id = uniqueId('pr-cancel-late');
+    stack.sim.injectFault({ kind: 'latency', ms: 2_000 });
+    const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+    await waitFor(() => stack.requestsFor(id).length > 0, 'the payout request to reach the provider');
+    await handle.cancel();
+    const result: PayoutRequestResult = await handle.result();
+    expect(result.grantPayout).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
+    expect(result.compensation).toEqual({ workflowId: workflowIds.cancelPayout(id), startedBy: 'GrantPayout' });
+    const compensations = await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayout(id)}'`);
+    expect(compensations.count).toBe(1);
+  });
+
+  test('a duplicate PayoutRequest start finds the first one; one payout', async () => {
+    const id = uniqueId('pr-dup');
+    const params = grantPayoutParams(id);
+    const options = { taskQueue: stack.harness.taskQueue };
+    const [a, b] = await Promise.all([startCuwo(stack.harness.client, 'PayoutRequest', params, options), startCuwo(stack.harness.client, 'PayoutRequest', params, options)]);
+    expect([a.alreadyStarted, b.alreadyStarted].sort()).toEqual([false, true]);
+    await a.handle.result();
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+  });
+});
+
+describe('CancelPayout on its own', () => {
+  const cancel = async (payoutRequestID: string, payoutProcessingData?: string) => {
+    const { handle } = await startCuwo(
+      stack.harness.client, 'CancelPayout',
+      { '@type': CancelPayoutTypes.parameters, payoutRequestID, payoutProcessingData },
+      { taskQueue: stack.harness.taskQueue },
+    );
+    return cuwoOutcome(handle);
+  };
+  const paidProcessingData = async (id: string) => {
+    const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+    const outcome = await cuwoOutcome<{ payoutProcessingData: string }>(handle);
+    if (outcome.kind !== 'success') throw new Error('setup payout failed');
+    return outcome.result.payoutProcessingData;
+  };
+
+  test('without processing data nothing was ever sent: success, no provider call', async () => {
+    const id = uniqueId('cp-none');
+    expect(await cancel(id)).toEqual({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
+    expect(stack.requestsFor(id)).toHaveLength(0);
+  });
+
+  test('a disbursed payout cannot be reverted: Failure NOT_REVERSIBLE with the reconciliation data', async () => {
+    const id = uniqueId('cp-paid');
+    const data = await paidProcessingData(id);
+    const outcome = await cancel(id, data);
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE', payoutProcessingData: data } });
+    expect((outcome as { message: string }).message).toMatch(/25\.00 EUR to asha@okbank.*reconcile by hand/);
+    expect(stack.requestsFor(id)).toHaveLength(1); // no call: the data already said PAID
+  });
+
+  test('outcome unknown (SENDING) and the provider had paid: it learns that with the identical request, no second payout', async () => {
+    const id = uniqueId('cp-unknown-paid');
+    const sending = JSON.stringify({ ...JSON.parse(await paidProcessingData(id)), stage: 'SENDING', paymentIntegratorTransactionId: undefined, resultCode: undefined });
+    const outcome = await cancel(id, sending);
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+    expect(JSON.parse((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData)).toMatchObject({ stage: 'PAID' });
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+  });
+
+  test('outcome unknown and the provider had declined: success, processing data updated to DECLINED', async () => {
+    const id = uniqueId('cp-unknown-declined');
+    const { handle } = await startCuwo(
+      stack.harness.client, 'GrantPayout',
+      grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'hold@okbank' }] }),
+      { taskQueue: stack.harness.taskQueue },
+    );
+    const grant = await cuwoOutcome<unknown, { payoutProcessingData: string }>(handle);
+    if (grant.kind !== 'failure') throw new Error('setup decline failed');
+    const sending = JSON.stringify({ ...JSON.parse(grant.failure.payoutProcessingData), stage: 'SENDING' });
+    const outcome = await cancel(id, sending);
+    expect(outcome).toMatchObject({ kind: 'success' });
+    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData)).toMatchObject({ stage: 'DECLINED', resultCode: 'ACCOUNT_ON_HOLD' });
+    expect(stack.ledgerFor(id)).toHaveLength(0);
+  });
+
+  test('unreadable processing data: Failure that asks for reconciliation, no provider call', async () => {
+    const id = uniqueId('cp-garbage');
+    const outcome = await cancel(id, 'not json');
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS', failureCode: 'UNREADABLE_PROCESSING_DATA', payoutProcessingData: 'not json' } });
+  });
+
+  test('a cancel request is ignored: CancelPayout has no cancelation (spec) and finishes its work', async () => {
+    const id = uniqueId('cp-nocancel');
+    const data = await paidProcessingData(id);
+    const sending = JSON.stringify({ ...JSON.parse(data), stage: 'SENDING' });
+    stack.sim.injectFault({ kind: 'latency', ms: 1_500 });
+    const { handle } = await startCuwo(
+      stack.harness.client, 'CancelPayout',
+      { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: sending },
+      { taskQueue: stack.harness.taskQueue },
+    );
+    await waitFor(() => stack.requestsFor(id).length > 1, 'the look-up to reach the provider');
+    await handle.cancel();
+    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * A worker process is SIGKILLed while its activity waits for the provider's answer. A new worker
+ * takes over after the heartbeat timeout, re-sends the same idempotent request and finishes the
+ * payout: one disbursement, and the CUWO had the processing data before the crash.
+ */
+import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
+import { grantPayoutParams } from '../support/fixtures';
+import { uniqueId } from '../support/harness';
+import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+let stack: PayoutStack;
+let doomed: WorkerProcess | undefined;
+beforeAll(async () => {
+  stack = await startPayoutStack({ startWorker: false });
+});
+afterAll(async () => {
+  await doomed?.kill();
+  await stack?.close();
+});
+
+test('worker SIGKILLed in the middle of the provider call: the payout completes on a new worker, once', async () => {
+  const id = uniqueId('crash');
+  doomed = await spawnWorkerProcess(stack.harness.taskQueue, stack.accounts);
+  stack.sim.injectFault({ kind: 'latency', ms: 5_000 }); // the provider pays at once but answers late
+
+  const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+  await waitFor(() => stack.ledgerFor(id).length === 1, 'the provider to disburse');
+  const before = await cuwoState(handle);
+  expect(before).toMatchObject({ stage: 'SENDING', moneyMayHaveMoved: true, processingData: expect.stringContaining(`"requestId":"payout:${id}"`) });
+
+  await doomed.kill();
+  await stack.harness.startWorker(stack.accounts);
+
+  const outcome = await cuwoOutcome(handle);
+  const [disbursement] = stack.ledgerFor(id);
+  expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
+  expect(stack.ledgerFor(id)).toHaveLength(1);
+  expect(stack.requestsFor(id).length).toBe(2); // the lost attempt and the idempotent re-send
+  const history = await handle.fetchHistory();
+  const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
+  expect(started.attempt).toBe(2);
+});
