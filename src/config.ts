@@ -42,13 +42,29 @@ export function loadAccounts(env: NodeJS.ProcessEnv = process.env): Accounts {
 export function parseAccounts(raw: string, source: string, env: NodeJS.ProcessEnv = process.env): Accounts {
   let json: unknown;
   try {
-    json = JSON.parse(raw, (_key, value) => (typeof value === 'string' && value.startsWith('env:') ? env[value.slice(4)] : value));
+    json = JSON.parse(raw);
   } catch (err) {
     throw new ConfigurationError(`${source} is not valid JSON: ${(err as Error).message}`);
   }
+  json = resolveEnvReferences(json, source, env);
   const parsed = accountsSchema.safeParse(json);
   if (!parsed.success) throw new ConfigurationError(`${source}: ${describeIssues(parsed.error)}`);
   return parsed.data;
+}
+
+/** Replaces every "env:VAR" string by that variable's value; an unset variable is an error naming it. */
+function resolveEnvReferences(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string' && value.startsWith('env:')) {
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (resolved === undefined || resolved === '') throw new ConfigurationError(`${path} refers to environment variable ${name}, which is not set`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, `${path}[${i}]`, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, `${path}.${k}`, env)]));
+  }
+  return value;
 }
 
 export const DEFAULT_TASK_QUEUE = 'cuwo';

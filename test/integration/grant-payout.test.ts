@@ -7,6 +7,7 @@ import { workflowIds } from '../../src/contracts/ids';
 import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
 import { BEARER_TOKEN, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
 import { historyText } from '../support/history';
+import { recordHistory } from '../support/record';
 import { uniqueId } from '../support/harness';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 
@@ -52,6 +53,7 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
   const attributes = (await handle.describe()).searchAttributes;
   expect(attributes).toMatchObject({ CuwoType: ['GrantPayout'], CuwoRequestId: [id], CuwoOutcome: ['SUCCESS'], CuwoProvider: ['disburse-funds'] });
   expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+  await recordHistory('grant-payout-success', handle);
 });
 
 test.each([
@@ -63,9 +65,10 @@ test.each([
   ['asha@okbank', '1000.01', 'AMOUNT_ABOVE_LIMIT', 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT'],
 ])('receiver %s, amount %s EUR -> Failure %s (%s), nothing paid, no compensation needed', async (vpa, amount, reason, code) => {
   const id = uniqueId('decline');
-  const { outcome } = await grant(
+  const { handle, outcome } = await grant(
     grantPayoutParams(id, { requestedAmount: { amount, currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: vpa }] }),
   );
+  await recordHistory(`grant-payout-failure-${code.toLowerCase().replace(/_/g, '-')}`, handle);
   expect(outcome).toMatchObject({
     kind: 'failure',
     failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code, payoutProcessingData: expect.any(String) },
@@ -97,7 +100,8 @@ test('a duplicate start finds the first execution, before and after it finished;
 test('provider answers 503 twice, then pays: one disbursement, same requestId on every attempt', async () => {
   const id = uniqueId('503');
   sim.injectFault({ kind: 'unavailable', count: 2 });
-  const { outcome } = await grant(grantPayoutParams(id));
+  const { handle, outcome } = await grant(grantPayoutParams(id));
+  await recordHistory('grant-payout-success-after-503s', handle);
   expect(outcome).toMatchObject({ kind: 'success' });
   expect(ledgerFor(id)).toHaveLength(1);
   expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([503, 503, 200]);
@@ -106,7 +110,8 @@ test('provider answers 503 twice, then pays: one disbursement, same requestId on
 test('connection dropped after the provider disbursed: the retry learns SUCCESS, one disbursement', async () => {
   const id = uniqueId('drop');
   sim.injectFault({ kind: 'drop-after-disburse' });
-  const { outcome } = await grant(grantPayoutParams(id));
+  const { handle, outcome } = await grant(grantPayoutParams(id));
+  await recordHistory('grant-payout-success-after-dropped-connection', handle);
   const [disbursement] = ledgerFor(id);
   expect(ledgerFor(id)).toHaveLength(1);
   expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
@@ -137,6 +142,7 @@ describe('invalid parameters end the CUWO at once as a Failure naming the field;
     expect(outcome).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'INVALID_PARAMETERS' } });
     expect((outcome as { message: string }).message).toContain(fieldInMessage);
     expect(requestsFor(id)).toHaveLength(0);
+    if (_name === 'negative amount') await recordHistory('grant-payout-invalid-parameters', handle);
     const history = await handle.fetchHistory();
     expect(history.events!.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
   });
@@ -144,7 +150,8 @@ describe('invalid parameters end the CUWO at once as a Failure naming the field;
 
 test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing sent', async () => {
   const id = uniqueId('noaccount');
-  const { outcome } = await grant(grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }));
+  const { handle, outcome } = await grant(grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }));
+  await recordHistory('grant-payout-unknown-account', handle);
   expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT' } });
   expect((outcome as { message: string }).message).toContain('"nope"');
   expect(requestsFor(id)).toHaveLength(0);
@@ -152,7 +159,8 @@ test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing s
 
 test('no UPI_VPA customer identifier -> RECEIVER_NOT_IDENTIFIED, nothing sent', async () => {
   const id = uniqueId('novpa');
-  const { outcome } = await grant(grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }));
+  const { handle, outcome } = await grant(grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }));
+  await recordHistory('grant-payout-receiver-not-identified', handle);
   expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'RECEIVER_NOT_IDENTIFIED' } });
   expect(requestsFor(id)).toHaveLength(0);
 });
@@ -172,6 +180,7 @@ describe('Temporal cancel requests', () => {
       });
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect(requestsFor(id)).toHaveLength(0);
+      await recordHistory('grant-payout-canceled-before-payout', handle);
     } finally {
       await late.stop();
     }
@@ -195,6 +204,8 @@ describe('Temporal cancel requests', () => {
     });
     expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     expect(ledgerFor(id)).toHaveLength(1);
+    await recordHistory('grant-payout-canceled-after-payout', handle);
+    await recordHistory('cancel-payout-started-by-grant-payout-not-reversible', compensation);
   });
 
   test('while the provider is declining -> nothing was paid, so Canceled', async () => {
@@ -209,6 +220,7 @@ describe('Temporal cancel requests', () => {
     await handle.cancel();
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+    await recordHistory('grant-payout-canceled-while-declining', handle);
   });
 });
 

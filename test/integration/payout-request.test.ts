@@ -8,6 +8,7 @@ import { CancelPayoutTypes } from '../../src/contracts/payout';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { grantPayoutParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
+import { recordHistory } from '../support/record';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 
 let stack: PayoutStack;
@@ -31,6 +32,7 @@ describe('PayoutRequest', () => {
     expect(await stack.exists(workflowIds.cancelPayout(id))).toBe(false);
     const handle = stack.harness.client.workflow.getHandle(workflowIds.payoutRequest(id));
     expect(await cuwoState(handle)).toMatchObject({ stage: 'SUCCESS', processingData: expect.stringContaining('"stage":"PAID"') });
+    await recordHistory('payout-request-success', handle);
   });
 
   test('declined payout: like the platform, it runs CancelPayout once, which finds nothing to revert', async () => {
@@ -44,6 +46,8 @@ describe('PayoutRequest', () => {
     });
     expect(stack.ledgerFor(id)).toHaveLength(0);
     expect(stack.requestsFor(id)).toHaveLength(1); // CancelPayout did not call the provider
+    await recordHistory('payout-request-declined-compensated', stack.harness.client.workflow.getHandle(workflowIds.payoutRequest(id)));
+    await recordHistory('cancel-payout-after-decline-nothing-to-revert', stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id)));
   });
 
   test('GrantPayout terminated while the provider disburses: the orchestrator runs CancelPayout with the processing data', async () => {
@@ -65,6 +69,9 @@ describe('PayoutRequest', () => {
     const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
     expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoOutcome: ['FAILURE'], CuwoFailureReason: ['ABNORMAL_END'], CuwoNeedsReconciliation: [true] });
+    await recordHistory('payout-request-grant-terminated-compensated', handle);
+    await recordHistory('grant-payout-terminated-mid-payout', stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)));
+    await recordHistory('cancel-payout-outcome-unknown-learned-paid', compensation);
   });
 
   test('cancel after the payout: GrantPayout starts CancelPayout itself, the orchestrator finds it, one compensation', async () => {
@@ -78,6 +85,7 @@ describe('PayoutRequest', () => {
     expect(result.compensation).toEqual({ workflowId: workflowIds.cancelPayout(id), startedBy: 'GrantPayout' });
     const compensations = await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayout(id)}'`);
     expect(compensations.count).toBe(1);
+    await recordHistory('payout-request-canceled-after-payout', handle);
   });
 
   test('a duplicate PayoutRequest start finds the first one; one payout', async () => {
@@ -92,13 +100,15 @@ describe('PayoutRequest', () => {
 });
 
 describe('CancelPayout on its own', () => {
-  const cancel = async (payoutRequestID: string, payoutProcessingData?: string) => {
+  const cancel = async (branch: string, payoutRequestID: string, payoutProcessingData?: string) => {
     const { handle } = await startCuwo(
       stack.harness.client, 'CancelPayout',
       { '@type': CancelPayoutTypes.parameters, payoutRequestID, payoutProcessingData },
       { taskQueue: stack.harness.taskQueue },
     );
-    return cuwoOutcome(handle);
+    const outcome = await cuwoOutcome(handle);
+    await recordHistory(branch, handle);
+    return outcome;
   };
   const paidProcessingData = async (id: string) => {
     const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
@@ -109,14 +119,14 @@ describe('CancelPayout on its own', () => {
 
   test('without processing data nothing was ever sent: success, no provider call', async () => {
     const id = uniqueId('cp-none');
-    expect(await cancel(id)).toEqual({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
+    expect(await cancel('cancel-payout-without-processing-data', id)).toEqual({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
     expect(stack.requestsFor(id)).toHaveLength(0);
   });
 
   test('a disbursed payout cannot be reverted: Failure NOT_REVERSIBLE with the reconciliation data', async () => {
     const id = uniqueId('cp-paid');
     const data = await paidProcessingData(id);
-    const outcome = await cancel(id, data);
+    const outcome = await cancel('cancel-payout-paid-not-reversible', id, data);
     expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE', payoutProcessingData: data } });
     expect((outcome as { message: string }).message).toMatch(/25\.00 EUR to asha@okbank.*reconcile by hand/);
     expect(stack.requestsFor(id)).toHaveLength(1); // no call: the data already said PAID
@@ -125,7 +135,7 @@ describe('CancelPayout on its own', () => {
   test('outcome unknown (SENDING) and the provider had paid: it learns that with the identical request, no second payout', async () => {
     const id = uniqueId('cp-unknown-paid');
     const sending = JSON.stringify({ ...JSON.parse(await paidProcessingData(id)), stage: 'SENDING', paymentIntegratorTransactionId: undefined, resultCode: undefined });
-    const outcome = await cancel(id, sending);
+    const outcome = await cancel('cancel-payout-unknown-learned-paid', id, sending);
     expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
     expect(JSON.parse((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData)).toMatchObject({ stage: 'PAID' });
     expect(stack.ledgerFor(id)).toHaveLength(1);
@@ -141,7 +151,7 @@ describe('CancelPayout on its own', () => {
     const grant = await cuwoOutcome<unknown, { payoutProcessingData: string }>(handle);
     if (grant.kind !== 'failure') throw new Error('setup decline failed');
     const sending = JSON.stringify({ ...JSON.parse(grant.failure.payoutProcessingData), stage: 'SENDING' });
-    const outcome = await cancel(id, sending);
+    const outcome = await cancel('cancel-payout-unknown-learned-declined', id, sending);
     expect(outcome).toMatchObject({ kind: 'success' });
     expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData)).toMatchObject({ stage: 'DECLINED', resultCode: 'ACCOUNT_ON_HOLD' });
     expect(stack.ledgerFor(id)).toHaveLength(0);
@@ -149,7 +159,7 @@ describe('CancelPayout on its own', () => {
 
   test('unreadable processing data: Failure that asks for reconciliation, no provider call', async () => {
     const id = uniqueId('cp-garbage');
-    const outcome = await cancel(id, 'not json');
+    const outcome = await cancel('cancel-payout-unreadable-processing-data', id, 'not json');
     expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS', failureCode: 'UNREADABLE_PROCESSING_DATA', payoutProcessingData: 'not json' } });
   });
 
@@ -166,5 +176,6 @@ describe('CancelPayout on its own', () => {
     await waitFor(() => stack.requestsFor(id).length > 1, 'the look-up to reach the provider');
     await handle.cancel();
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+    await recordHistory('cancel-payout-cancel-request-ignored', handle);
   });
 });

@@ -6,6 +6,7 @@
 import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
 import { grantPayoutParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
+import { recordHistory } from '../support/record';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -40,4 +41,5 @@ test('worker SIGKILLed in the middle of the provider call: the payout completes 
   const history = await handle.fetchHistory();
   const started = history.events!.find((e) => e.activityTaskStartedEventAttributes)!.activityTaskStartedEventAttributes!;
   expect(started.attempt).toBe(2);
+  await recordHistory('grant-payout-worker-crash-resumed', handle);
 });

@@ -250,6 +250,14 @@ describe('invalid parameters are rejected with a message naming the field', () =
     expect(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, noTip).ok).toBe(true);
   });
 
+  test('the included tip cannot exceed the requested amount it is part of', () => {
+    const requested = authorizeOrCapture().requestedAmount;
+    const tooMuchTip = { ...authorizeOrCapture(), includedTipAmount: { amount: '100000.00', currency: requested.currency } };
+    expect(messageOf(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, tooMuchTip))).toMatch(/^includedTipAmount\.amount: tip 100000\.00 exceeds requestedAmount /);
+    const allTip = { ...authorizeOrCapture(), includedTipAmount: requested };
+    expect(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, allTip).ok).toBe(true);
+  });
+
   test('the message names a nested list field', () => {
     const input = { ...grantPayout(), customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: '' }] };
     expect(messageOf(parseWith(GrantPayoutWorkflowParameters, input))).toBe('customerIdentifiers.0.identifier: must not be empty');

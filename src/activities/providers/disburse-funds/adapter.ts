@@ -62,11 +62,14 @@ type Reply =
   | { kind: 'error'; httpStatus: number; code: string; description: string }
   | { kind: 'malformed'; httpStatus: number; text: string };
 
-/** requestId: <= 100 chars of [a-zA-Z0-9:_-], stable for the payout request across every attempt. */
+/**
+ * requestId: <= 100 chars of [a-zA-Z0-9:_-], stable for the payout request across every attempt.
+ * Readable ids start "payout:", hashed ones "payout-sha256:", so the two forms can never collide.
+ */
 export function disburseRequestId(payoutRequestID: string): string {
   const readable = `payout:${payoutRequestID}`;
   if (/^[a-zA-Z0-9:_-]{1,100}$/.test(readable)) return readable;
-  return `payout:sha256:${createHash('sha256').update(payoutRequestID).digest('hex')}`;
+  return `payout-sha256:${createHash('sha256').update(payoutRequestID).digest('hex')}`;
 }
 
 export class DisburseFundsPayouts implements PayoutProvider {

@@ -1,0 +1,20 @@
+/**
+ * Saves the history of a finished execution as a replay fixture when CUWO_RECORD_HISTORIES names a
+ * folder (`npm run record-histories`). The integration tests are the one list of branches to record.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+export async function recordHistory(branch: string, handle: WorkflowHandle): Promise<void> {
+  const dir = process.env.CUWO_RECORD_HISTORIES;
+  if (!dir) return;
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') throw new Error(`cannot record ${branch}: ${handle.workflowId} is still running`);
+  // Canonical proto3 JSON, the format `temporal workflow show --output json` writes.
+  const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+  mkdirSync(dir, { recursive: true });
+  const file = { branch, workflowType: description.type, workflowId: handle.workflowId, recordedAt: new Date().toISOString(), history };
+  writeFileSync(join(dir, `${branch}.json`), `${JSON.stringify(file, null, 1)}\n`);
+}
