@@ -41,13 +41,18 @@ export interface StartedCuwo {
   alreadyStarted: boolean;
 }
 
-/** Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start nothing. */
-export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: { taskQueue: string }): Promise<StartedCuwo> {
-  const definition = CUWO_DEFINITIONS[type] as CuwoDefinition<z.ZodTypeAny>;
+/** Checks parameters against the CUWO's schema; returns the workflow id they derive, or throws naming the field. */
+export function validateCuwoParams(type: string, params: unknown): { type: CuwoTypeName; workflowId: string } {
+  const definition = CUWO_DEFINITIONS[type as CuwoTypeName] as CuwoDefinition<z.ZodTypeAny> | undefined;
   if (!definition) throw new InvalidParametersError(`unknown CUWO type "${type}" (known: ${Object.keys(CUWO_DEFINITIONS).join(', ')})`);
   const parsed = parseWith(definition.parameters, params);
   if (!parsed.ok) throw new InvalidParametersError(`invalid ${type} parameters: ${parsed.message}`);
-  const workflowId = definition.workflowId(parsed.value);
+  return { type: type as CuwoTypeName, workflowId: definition.workflowId(parsed.value) };
+}
+
+/** Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start nothing. */
+export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: { taskQueue: string }): Promise<StartedCuwo> {
+  const { workflowId } = validateCuwoParams(type, params);
   try {
     const handle = await client.workflow.start(type, {
       workflowId,

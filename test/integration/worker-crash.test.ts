@@ -5,10 +5,10 @@
  */
 import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
 import { grantPayoutParams } from '../support/fixtures';
-import { uniqueId } from '../support/harness';
+import { testEnv, uniqueId } from '../support/harness';
 import { recordHistory } from '../support/record';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
-import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-process';
 
 let stack: PayoutStack;
 let doomed: WorkerProcess | undefined;
@@ -22,7 +22,8 @@ afterAll(async () => {
 
 test('worker SIGKILLed in the middle of the provider call: the payout completes on a new worker, once', async () => {
   const id = uniqueId('crash');
-  doomed = await spawnWorkerProcess(stack.harness.taskQueue, stack.accounts);
+  const { address, bundlePath } = testEnv();
+  doomed = await spawnWorkerProcess({ address, taskQueue: stack.harness.taskQueue, accounts: stack.accounts, workflowBundlePath: bundlePath });
   stack.sim.injectFault({ kind: 'latency', ms: 5_000 }); // the provider pays at once but answers late
 
   const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });

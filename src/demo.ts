@@ -1,0 +1,146 @@
+/**
+ * `npm run demo`: brings up the local stack (Temporal dev server + Web UI, disburseFunds simulator,
+ * a worker process), runs GrantPayout scenarios including a worker SIGKILLed mid-payout, prints a
+ * result table and the Web UI link, and exits 0 only when every scenario ended as expected.
+ *   --keep   leave the stack running afterwards, to look around in the Web UI (Ctrl-C stops it)
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import Table from 'cli-table3';
+import { cuwoOutcome, startCuwo, type CuwoOutcome } from './client';
+import { taskQueue } from './config';
+import { GrantPayoutTypes, type GrantPayoutWorkflowParameters } from './contracts/payout';
+import { DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack } from './dev/stack';
+import { spawnWorkerProcess, type WorkerProcess } from './dev/worker-process';
+
+const say = (line: string) => console.error(`[demo] ${line}`);
+
+interface Scenario {
+  name: string;
+  amount: string;
+  expected: string;
+  /** Runs the scenario after the CUWO was started; returns when its outcome is known. */
+  during?: (ctx: ScenarioContext, payoutRequestID: string) => Promise<void>;
+}
+
+interface ScenarioContext {
+  stack: LocalStack;
+  worker: WorkerProcess;
+  replaceWorker(): Promise<void>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'payout succeeds', amount: '25.00', expected: 'SUCCESS' },
+  { name: 'amount above the provider limit', amount: '1500.00', expected: 'FAILURE AMOUNT_ABOVE_LIMIT' },
+  {
+    name: 'worker SIGKILLed mid-payout, recovered',
+    amount: '40.00',
+    expected: 'SUCCESS',
+    during: async (ctx, id) => {
+      say('  the provider answers slowly; waiting until it has disbursed...');
+      while (!ctx.stack.disburse.ledger().some((d) => d.requestId === `payout:${id}`)) await sleep(100);
+      say(`  SIGKILL worker pid ${ctx.worker.child.pid} while it waits for the answer`);
+      await ctx.worker.kill();
+      say('  starting a new worker; it resumes after the heartbeat timeout (~10 s)...');
+      await ctx.replaceWorker();
+    },
+  },
+];
+
+function params(payoutRequestID: string, amount: string): GrantPayoutWorkflowParameters {
+  return {
+    '@type': GrantPayoutTypes.parameters,
+    payoutRequestID,
+    requestedAmount: { amount, currency: 'EUR' },
+    invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: `cm-${payoutRequestID}`, documentNumber: `CM-${payoutRequestID}` }],
+    customerInformation: { customerID: 'demo-customer', name: 'Demo Customer' },
+    customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'demo@okbank' }],
+    cuwoContextInformation: { tenantID: 'demo', storeID: 'demo-store', terminalID: 'demo-pos' },
+    paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: DEMO_UPI_ACCOUNT },
+  };
+}
+
+function describeOutcome(outcome: CuwoOutcome): { summary: string; detail: string } {
+  switch (outcome.kind) {
+    case 'success': {
+      const result = outcome.result as { processedAmount: { amount: string; currency: string }; payoutReference: string };
+      return { summary: 'SUCCESS', detail: `${result.processedAmount.amount} ${result.processedAmount.currency}, reference ${result.payoutReference}` };
+    }
+    case 'failure':
+      return { summary: `FAILURE ${(outcome.failure as { failureReason: string }).failureReason}`, detail: outcome.message };
+    case 'canceled':
+      return { summary: 'CANCELED', detail: JSON.stringify(outcome.cancelation) };
+  }
+}
+
+async function main(): Promise<number> {
+  const keep = process.argv.includes('--keep');
+  const stack = await startLocalStack({ log: say });
+  const workers: WorkerProcess[] = [];
+  try {
+    say('bundling the workflow code once for the worker processes...');
+    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+    const bundlePath = join(stack.dataDir, 'workflows.js');
+    writeFileSync(bundlePath, bundle.code);
+    const queue = taskQueue();
+    const startWorker = async () => {
+      const worker = await spawnWorkerProcess({ address: stack.temporal.address, taskQueue: queue, accounts: stack.accounts, workflowBundlePath: bundlePath });
+      workers.push(worker);
+      say(`worker process ${worker.child.pid} polling "${queue}"`);
+      return worker;
+    };
+    const ctx: ScenarioContext = {
+      stack,
+      worker: await startWorker(),
+      replaceWorker: async () => {
+        ctx.worker = await startWorker();
+      },
+    };
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    const client = new Client({ connection, namespace: stack.temporal.namespace });
+    const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'disbursed', ''], wordWrap: true, colWidths: [22, 40, 16, 16, 38, 10, 6], style: { head: [], border: [] } });
+    let allAsExpected = true;
+
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      const payoutRequestID = `demo-${runId}-${index + 1}`;
+      say(`scenario ${index + 1}/${SCENARIOS.length}: ${scenario.name} (${scenario.amount} EUR)`);
+      if (scenario.during) stack.disburse.injectFault({ kind: 'latency', ms: 4_000 });
+      const { handle, workflowId } = await startCuwo(client, 'GrantPayout', params(payoutRequestID, scenario.amount), { taskQueue: queue });
+      await scenario.during?.(ctx, payoutRequestID);
+      const { summary, detail } = describeOutcome(await cuwoOutcome(handle));
+      const disbursed = stack.disburse.ledger().filter((d) => d.requestId === `payout:${payoutRequestID}`).length;
+      // One disbursement for a success, none otherwise: the money check, not just the status.
+      const ok = summary === scenario.expected && disbursed === (scenario.expected === 'SUCCESS' ? 1 : 0);
+      allAsExpected &&= ok;
+      say(`  -> ${summary}${ok ? '' : '  (NOT AS EXPECTED)'}`);
+      table.push([scenario.name, workflowId, scenario.expected, summary, detail, String(disbursed), ok ? 'ok' : 'FAIL']);
+    }
+    await connection.close();
+
+    console.log(table.toString());
+    console.log(`Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId STARTS_WITH "grant-payout:demo-${runId}"`)}`);
+    console.log(allAsExpected ? 'All scenarios ended as expected.' : 'Some scenarios did NOT end as expected.');
+    if (keep) {
+      say('--keep: the stack stays up for the Web UI; Ctrl-C stops it');
+      await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+    } else {
+      console.log(`(The runs are kept in ${stack.dataDir}/temporal.db: \`npm run dev\` brings the Web UI back with them.)`);
+    }
+    return allAsExpected ? 0 : 1;
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[demo] failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);

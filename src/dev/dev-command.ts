@@ -1,0 +1,33 @@
+/** `cuwo dev`: the local stack plus a worker, in the foreground until Ctrl-C. */
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { taskQueue } from '../config';
+import { createCuwoWorker } from '../worker';
+import { startLocalStack } from './stack';
+
+export async function runDevStack(dataDir: string): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const log = (line: string) => console.error(`[dev] ${line}`);
+  const stack = await startLocalStack({ dataDir, log });
+  const connection = await NativeConnection.connect({ address: stack.temporal.address });
+  try {
+    log('bundling workflows and starting the worker...');
+    const worker = await createCuwoWorker({ connection, namespace: stack.temporal.namespace, taskQueue: taskQueue(), accounts: stack.accounts });
+    const queue = taskQueue();
+    console.error(`
+  Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address})
+  Web UI          ${stack.temporal.uiUrl}
+  disburseFunds   ${stack.disburse.url}   (simulator; ledger: ${stack.disburse.url}/_sim/ledger)
+  worker          task queue "${queue}", account "upi-demo"; accounts file ${stack.accountsFile}
+  data            ${stack.dataDir} (SQLite: state survives a restart)
+
+  Try:  TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} npx cuwo start GrantPayout --params examples/grant-payout.json --wait
+  Ctrl-C stops everything.
+`);
+    // Worker.run() resolves after SIGINT/SIGTERM and a graceful shutdown (the SDK installs the handlers).
+    await worker.run();
+  } finally {
+    await connection.close();
+    await stack.stop();
+    log('stopped');
+  }
+}
