@@ -4,7 +4,9 @@
  *   CUWO_TASK_QUEUE (default "cuwo")                                    which queue to poll
  *   CUWO_ACCOUNTS_FILE / CUWO_ACCOUNTS                                  provider accounts and secrets
  *   CUWO_WORKFLOW_BUNDLE                                                a prebuilt workflow bundle (optional)
+ *   CUWO_CREATE_SEARCH_ATTRIBUTES=true                                  register missing search attributes
  */
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadAccounts, taskQueue, type Accounts } from './config';
@@ -35,10 +37,22 @@ export async function createCuwoWorker(options: CuwoWorkerOptions): Promise<Work
   });
 }
 
-/** Fails fast with the fix, instead of every workflow task failing on an unknown search attribute. */
+/**
+ * Fails fast with the fix, instead of every workflow task failing on an unknown search attribute.
+ * With CUWO_CREATE_SEARCH_ATTRIBUTES=true it registers the missing ones itself (self-hosted clusters;
+ * Temporal Cloud needs them created in its console or with tcld).
+ */
 async function assertSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  if (missing.length && process.env.CUWO_CREATE_SEARCH_ATTRIBUTES === 'true') {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+    });
+    console.error(`[worker] registered search attributes ${missing.map((key) => key.name).join(', ')} in namespace ${namespace}`);
+    return;
+  }
   if (missing.length) {
     const commands = missing.map((key) => createSearchAttributeCommand(key, namespace));
     throw new Error(`namespace "${namespace}" lacks the search attributes the CUWOs write. Create them once:\n  ${commands.join('\n  ')}`);

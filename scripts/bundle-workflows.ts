@@ -1,0 +1,14 @@
+/** Writes the workflow bundle a worker can load with CUWO_WORKFLOW_BUNDLE (used by the Docker image). */
+import { writeFileSync } from 'node:fs';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+async function main(out: string): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
+  writeFileSync(out, code);
+  console.error(`workflow bundle written to ${out}`);
+}
+
+main(process.argv[2] ?? 'dist/workflows.js').catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
