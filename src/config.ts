@@ -4,14 +4,16 @@
  *
  *   CUWO_ACCOUNTS_FILE=/etc/cuwo/accounts.json   or   CUWO_ACCOUNTS='{"name": {...}}'
  *
- * A secret value may be written "env:VAR" to read it from another environment variable.
+ * A secret value may be written "env:VAR" to read it from another environment variable, or
+ * "file:/path" to read it from a file (a mounted secret, a PEM key).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { disburseFundsAccountSchema } from './activities/providers/disburse-funds/adapter';
+import { payneteasyAccountSchema } from './activities/providers/payneteasy/payouts';
 import { describeIssues } from './contracts/common';
 
-export const accountSchema = z.discriminatedUnion('provider', [disburseFundsAccountSchema]);
+export const accountSchema = z.discriminatedUnion('provider', [disburseFundsAccountSchema, payneteasyAccountSchema]);
 export const accountsSchema = z.record(z.string().min(1), accountSchema);
 export type Account = z.infer<typeof accountSchema>;
 export type Accounts = z.infer<typeof accountsSchema>;
@@ -52,13 +54,21 @@ export function parseAccounts(raw: string, source: string, env: NodeJS.ProcessEn
   return parsed.data;
 }
 
-/** Replaces every "env:VAR" string by that variable's value; an unset variable is an error naming it. */
+/** Replaces every "env:VAR" / "file:/path" string by its value; a missing one is an error naming it. */
 function resolveEnvReferences(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
   if (typeof value === 'string' && value.startsWith('env:')) {
     const name = value.slice(4);
     const resolved = env[name];
     if (resolved === undefined || resolved === '') throw new ConfigurationError(`${path} refers to environment variable ${name}, which is not set`);
     return resolved;
+  }
+  if (typeof value === 'string' && value.startsWith('file:')) {
+    const file = value.slice(5);
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigurationError(`${path} refers to file ${file}, which cannot be read: ${(err as Error).message}`);
+    }
   }
   if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, `${path}[${i}]`, env));
   if (value && typeof value === 'object') {

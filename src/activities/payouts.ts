@@ -1,6 +1,7 @@
 import type { ProviderRegistry } from './providers/registry';
 import { withProviderContext } from './reporting';
-import type { CancelPayoutActivityInput, CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from './types';
+import type { CancelPayoutActivityInput, CancelPayoutStep, GrantPayoutActivityInput, PayoutStatusActivityInput, PayoutStep } from './types';
+import { ApplicationFailure } from '@temporalio/common';
 
 export type PayoutActivities = ReturnType<typeof createPayoutActivities>;
 
@@ -15,6 +16,17 @@ export function createPayoutActivities(providers: ProviderRegistry) {
         };
       }
       return withProviderContext(provider.name, input.notify, (ctx) => provider.grant(input, ctx));
+    },
+
+    /** The current state of a payout an asynchronous provider is still processing. */
+    async payoutStatus(input: PayoutStatusActivityInput): Promise<PayoutStep> {
+      const data = JSON.parse(input.processingData) as Record<string, unknown>;
+      const provider = providers.payout(String(data.account ?? ''));
+      if (!provider?.status) {
+        // Only a changed worker configuration gets here; retrying cannot help, a person must look.
+        throw ApplicationFailure.nonRetryable(`account "${String(data.account)}" is not configured for status queries on this worker`, 'ConfigurationError');
+      }
+      return withProviderContext(provider.name, input.notify, (ctx) => provider.status!(data, ctx));
     },
 
     async cancelPayout(input: CancelPayoutActivityInput): Promise<CancelPayoutStep> {

@@ -19,6 +19,8 @@ export async function withProviderContext<T>(provider: string, notify: string[],
     return await call({
       attempt: context.info.attempt,
       signal: context.cancellationSignal,
+      resumed: context.info.heartbeatDetails as ProcessingDataUpdate | undefined,
+      workflowId: notify[0],
       report: async (update) => {
         last = { ...update, provider };
         context.heartbeat(last);

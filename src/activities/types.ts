@@ -9,6 +9,17 @@ import type { z } from 'zod';
 
 /** Signal name by which activities hand processing data to workflows. */
 export const PROCESSING_DATA_SIGNAL = 'processingData';
+/** Signal name by which the callback receiver hands a verified provider callback to a CUWO. */
+export const PROVIDER_CALLBACK_SIGNAL = 'providerCallback';
+
+/** A verified provider callback: it only tells the CUWO to ask the provider now rather than later. */
+export interface ProviderCallback {
+  provider: string;
+  orderId: string;
+  clientOrderId: string;
+  status: string;
+  type: string;
+}
 
 /** What an activity reports the moment it knows it (heartbeat + signal to the CUWO and its orchestrator). */
 export interface ProcessingDataUpdate {
@@ -37,6 +48,11 @@ export interface GrantPayoutActivityInput {
   notify: string[];
 }
 
+export interface PayoutStatusActivityInput {
+  processingData: string;
+  notify: string[];
+}
+
 export interface CancelPayoutActivityInput {
   payoutRequestID: string;
   payoutReference?: string;
@@ -46,6 +62,8 @@ export interface CancelPayoutActivityInput {
 
 export type PayoutStep =
   | { status: 'PAID'; provider: string; reference: string; processedAmount: Money; processingData: string }
+  /** Asynchronous provider: ask again after pollAfterMs, or sooner when its callback arrives. */
+  | { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number; reference?: string; redirectUrl?: string }
   | {
       status: 'FAILED';
       provider: string;
@@ -54,10 +72,13 @@ export type PayoutStep =
       message: string;
       processingData?: string;
       moneyMayHaveMoved: boolean;
+      /** Set when nothing was paid because the receiver never confirmed: the spec's cancelation, not a failure. */
+      cancelation?: 'RECEIVER_DID_NOT_CONFIRM';
     };
 
 export type CancelPayoutStep =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
+  | { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number }
   | {
       status: 'FAILED';
       provider?: string;

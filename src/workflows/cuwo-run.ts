@@ -6,6 +6,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
   CancelledFailure,
   type ChildWorkflowHandle,
   type Workflow,
@@ -20,7 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { PROCESSING_DATA_SIGNAL, type ProcessingDataUpdate } from '../activities/types';
+import { PROCESSING_DATA_SIGNAL, PROVIDER_CALLBACK_SIGNAL, type ProcessingDataUpdate, type ProviderCallback } from '../activities/types';
 import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
 import {
   CuwoFailureReason,
@@ -34,6 +35,7 @@ import {
 export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESSING_DATA_SIGNAL);
 export { CUWO_MEMO_KEY, type CuwoState };
 export const cuwoStateQuery = defineQuery<CuwoState>('cuwoState');
+export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_CALLBACK_SIGNAL);
 
 interface NfonStructure {
   '@type': string;
@@ -42,11 +44,16 @@ interface NfonStructure {
 export class CuwoRun {
   readonly state: CuwoState;
   private readonly rootScope: CancellationScope;
+  /** Distinct verified provider callbacks (Payneteasy repeats them; duplicates must not count twice). */
+  private readonly callbackKeys = new Set<string>();
 
   constructor(cuwo: string, requestId: string | undefined) {
     this.state = { cuwo, requestId, stage: 'STARTED', moneyMayHaveMoved: false };
     setHandler(processingDataSignal, (update) => this.record(update));
     setHandler(cuwoStateQuery, () => this.state);
+    setHandler(providerCallbackSignal, (callback) => {
+      this.callbackKeys.add([callback.status, callback.type, callback.orderId, callback.clientOrderId].join('|'));
+    });
     // Provider calls run non-cancellable; the CUWO reads the root scope afterwards to decide whether
     // it may still end Canceled (only if no money moved). A cancel that came with the start is already set.
     this.rootScope = CancellationScope.current();
@@ -83,15 +90,25 @@ export class CuwoRun {
   fail<F extends NfonStructure & { failureReason: string }>(failure: F, message: string, needsReconciliation = false): ApplicationFailure {
     this.state.failureReason = failure.failureReason;
     this.end('FAILURE', failure.failureReason, needsReconciliation);
-    const type = failure['@type'].slice(failure['@type'].lastIndexOf('.') + 1);
-    return ApplicationFailure.create({ type, message, nonRetryable: true, details: [failure] });
+    return ApplicationFailure.create({ type: className(failure), message, nonRetryable: true, details: [failure] });
   }
 
-  /** The spec's terminateCanceled; only valid while a cancel request is pending and no money moved. */
-  cancel<C extends NfonStructure>(cancelation: C): CancelledFailure {
+  /**
+   * The spec's terminateCanceled (only when no money moved). With a pending cancel request the
+   * execution ends Canceled; a cancelation the provider caused (no request: Temporal lets no workflow
+   * cancel itself) fails with an ApplicationFailure typed by the cancelation class, structure as detail.
+   */
+  cancel<C extends NfonStructure>(cancelation: C, message = `${this.state.cuwo} canceled before any money moved`): CancelledFailure | ApplicationFailure {
     this.state.cancelation = cancelation;
     this.end('CANCELED');
-    return new CancelledFailure(`${this.state.cuwo} canceled before any money moved`);
+    if (this.cancelRequested) return new CancelledFailure(message);
+    return ApplicationFailure.create({ type: className(cancelation), message, nonRetryable: true, details: [cancelation] });
+  }
+
+  /** Waits until a new provider callback arrives or `ms` pass (a durable timer), whichever is first. */
+  async waitForProviderNews(ms: number): Promise<void> {
+    const seen = this.callbackKeys.size;
+    await CancellationScope.nonCancellable(() => condition(() => this.callbackKeys.size > seen, ms));
   }
 
   /**
@@ -139,6 +156,11 @@ export async function startCompensation(
       throw err;
     }
   });
+}
+
+/** "n4.cuwo....GrantPayoutWorkflowFailure" -> "GrantPayoutWorkflowFailure" */
+function className(structure: NfonStructure): string {
+  return structure['@type'].slice(structure['@type'].lastIndexOf('.') + 1);
 }
 
 /** The business id of an input that may not have passed validation, for search attributes only. */

@@ -4,6 +4,7 @@
  */
 import { ActivityFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities/payouts';
+import type { PayoutStep } from '../activities/types';
 import { parseWith } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import { formatMoney } from '../contracts/money';
@@ -57,7 +58,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     return failure(fields, message);
   };
 
-  let step;
+  let step: PayoutStep;
   try {
     // Non-cancellable: a cancel request must not abandon a request that may already be paying out.
     step = await CancellationScope.nonCancellable(() =>
@@ -77,6 +78,21 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     const fields: GrantFailure = { failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData };
     const message = `payout activity failed: ${err.cause?.message ?? err.message}`;
     throw run.state.moneyMayHaveMoved ? await failAndCompensate(fields, message) : failure(fields, message);
+  }
+
+  // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
+  while (step.status === 'PENDING') {
+    run.record({
+      stage: step.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING',
+      provider: step.provider,
+      processingData: step.processingData,
+      reference: step.reference,
+      redirectUrl: step.redirectUrl,
+      moneyMayHaveMoved: true,
+    });
+    await run.waitForProviderNews(step.pollAfterMs);
+    const processingData = step.processingData;
+    step = await CancellationScope.nonCancellable(() => payouts.payoutStatus({ processingData, notify: notifyTargets() }));
   }
 
   // The activity's result is authoritative: a definite decline clears "money may have moved".
@@ -105,6 +121,9 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   const fields: GrantFailure = { failureReason: step.reason, failureCode: step.failureCode, payoutProcessingData: step.processingData };
   if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message);
   if (run.cancelRequested) throw canceled();
+  if (step.cancelation) {
+    throw run.cancel({ '@type': GrantPayoutTypes.cancelation, cancelationReason: step.cancelation }, step.message);
+  }
   throw failure(fields, step.message);
 }
 
@@ -123,14 +142,17 @@ export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promi
   const params = parsed.value;
   if (params.payoutProcessingData) run.record({ stage: 'STARTED', processingData: params.payoutProcessingData });
 
-  const step = await CancellationScope.nonCancellable(() =>
-    payouts.cancelPayout({
-      payoutRequestID: params.payoutRequestID,
-      payoutReference: params.payoutReference,
-      processingData: params.payoutProcessingData,
-      notify: notifyTargets(),
-    }),
-  );
+  const cancelStep = (processingData: string | undefined) =>
+    CancellationScope.nonCancellable(() =>
+      payouts.cancelPayout({ payoutRequestID: params.payoutRequestID, payoutReference: params.payoutReference, processingData, notify: notifyTargets() }),
+    );
+  let step = await cancelStep(params.payoutProcessingData);
+  // Still processing at the provider, or a reversal under way: resolve it before deciding.
+  while (step.status === 'PENDING') {
+    run.record({ stage: 'RESOLVING', provider: step.provider, processingData: step.processingData });
+    await run.waitForProviderNews(step.pollAfterMs);
+    step = await cancelStep(step.processingData);
+  }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CANCELED') {
     return run.succeed({ '@type': CancelPayoutTypes.result, payoutProcessingData: step.processingData });

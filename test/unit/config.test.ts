@@ -46,7 +46,20 @@ describe('parseAccounts', () => {
 
   test('"env:VAR" is read from the env argument', () => {
     const accounts = parseAccounts(accountsJson({ bearerToken: 'env:DISBURSE_TOKEN' }), 'TEST', { DISBURSE_TOKEN: 's3cret' });
-    expect(accounts.main.bearerToken).toBe('s3cret');
+    expect(accounts.main).toMatchObject({ bearerToken: 's3cret' });
+  });
+
+  test('"file:/path" is read from that file (e.g. a PEM key), and a missing file is named', () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'cuwo-config-key-'));
+    const pem = join(keyDir, 'key.pem');
+    writeFileSync(pem, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n');
+    const json = JSON.stringify({
+      pne: { provider: 'payneteasy', baseUrl: 'https://gate.example/paynet/', endpointId: '1001', login: 'm', controlKey: 'k', privateKeyPem: `file:${pem}` },
+    });
+    expect(parseAccounts(json, 'TEST', {}).pne).toMatchObject({ privateKeyPem: expect.stringContaining('BEGIN PRIVATE KEY'), payoutReversal: false });
+    const missing = json.replace(pem, join(keyDir, 'nope.pem'));
+    expect(configurationErrorOf(() => parseAccounts(missing, 'TEST', {}))).toMatch(/^TEST\.pne\.privateKeyPem refers to file .*nope\.pem, which cannot be read/);
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   test('"env:VAR" naming an unset variable is an error that names the variable and the field', () => {
@@ -109,7 +122,7 @@ describe('loadAccounts', () => {
     const file = join(dir, 'preferred.json');
     writeFileSync(file, accountsJson({ paymentIntegratorAccountId: 'from-file' }));
     const accounts = loadAccounts({ CUWO_ACCOUNTS_FILE: file, CUWO_ACCOUNTS: accountsJson({ paymentIntegratorAccountId: 'from-var' }) });
-    expect(accounts.main.paymentIntegratorAccountId).toBe('from-file');
+    expect(accounts.main).toMatchObject({ paymentIntegratorAccountId: 'from-file' });
   });
 
   test('an invalid file names the file path as source', () => {

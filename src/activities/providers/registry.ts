@@ -1,5 +1,6 @@
 import type { Accounts } from '../../config';
 import { DisburseFundsPayouts } from './disburse-funds/adapter';
+import { PayneteasyPayouts } from './payneteasy/payouts';
 import type { PayoutProvider } from './types';
 
 /** Resolves an account name to the adapter of its protocol, bound to that account's credentials. */
@@ -12,6 +13,8 @@ export class ProviderRegistry {
     switch (account.provider) {
       case 'disburse-funds':
         return new DisburseFundsPayouts(accountName, account);
+      case 'payneteasy':
+        return new PayneteasyPayouts(accountName, account);
     }
   }
 }

@@ -5,11 +5,11 @@
  * nor a reversal: an unknown outcome is learned by re-sending the identical request, and a payout
  * once made can only be reconciled by hand.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { microsToMoney, minorToMicros, toMinorUnits, formatMoney } from '../../../contracts/money';
 import { outcomeUnknown } from '../../errors';
 import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../types';
+import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';
 import { CONFIGURATION_ERROR_CODES, RESULT_CODE_REASONS, TRANSIENT_ERROR_CODES } from './codes';
 
@@ -62,14 +62,9 @@ type Reply =
   | { kind: 'error'; httpStatus: number; code: string; description: string }
   | { kind: 'malformed'; httpStatus: number; text: string };
 
-/**
- * requestId: <= 100 chars of [a-zA-Z0-9:_-], stable for the payout request across every attempt.
- * Readable ids start "payout:", hashed ones "payout-sha256:", so the two forms can never collide.
- */
+/** requestId: <= 100 chars of [a-zA-Z0-9:_-], stable for the payout request across every attempt. */
 export function disburseRequestId(payoutRequestID: string): string {
-  const readable = `payout:${payoutRequestID}`;
-  if (/^[a-zA-Z0-9:_-]{1,100}$/.test(readable)) return readable;
-  return `payout-sha256:${createHash('sha256').update(payoutRequestID).digest('hex')}`;
+  return providerKey('payout', payoutRequestID, 100);
 }
 
 export class DisburseFundsPayouts implements PayoutProvider {

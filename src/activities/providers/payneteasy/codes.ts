@@ -1,0 +1,24 @@
+/**
+ * Payneteasy final statuses and error codes -> GrantPayout outcomes: the one table for this protocol.
+ * The provider's error code always travels on as `failureCode`.
+ */
+import type { GrantPayoutFailureReason } from '../../types';
+
+export const FINAL_STATUS_REASONS: Record<string, GrantPayoutFailureReason> = {
+  declined: 'DECLINED',
+  filtered: 'FILTERED',
+  error: 'PROVIDER_ERROR',
+};
+
+/** Statuses that are not final: keep asking (`unknown` means the provider itself must be asked again). */
+export const PENDING_STATUSES = new Set(['processing', 'unknown']);
+
+/**
+ * Error codes meaning the receiver never completed the provider's form, so nothing was paid: the
+ * spec's cancelation (RECEIVER_DID_NOT_CONFIRM), not a failure. FORM_EXPIRED is the code our
+ * simulator uses; the real code is not in the public docs, so it is configurable per account.
+ */
+export const DEFAULT_RECEIVER_ABANDONED_CODES = ['FORM_EXPIRED'];
+
+/** Error codes of an answer that mean our account configuration is wrong. */
+export const CONFIGURATION_ERROR_CODES = new Set(['OAUTH_INVALID', 'CONTROL_INVALID']);

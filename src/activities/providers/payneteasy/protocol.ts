@@ -1,0 +1,53 @@
+/**
+ * Payneteasy wire format (reference/payneteasy.md): form-urlencoded requests, newline-terminated
+ * form-urlencoded answers, SHA-1 `control` strings with amounts in minor units, and OAuth 1.0a
+ * RSA-SHA256 signatures for the v4 payout. Pure functions, known-vector tested.
+ */
+import { createHash, sign } from 'node:crypto';
+import OAuth from 'oauth-1.0a';
+import { fromMinorUnits, toMinorUnits, type Money } from '../../../contracts/money';
+
+/** Lowercase hex SHA-1 of the concatenated parts (the merchant control key is always the last part). */
+export function control(...parts: string[]): string {
+  return createHash('sha1').update(parts.join(''), 'utf8').digest('hex');
+}
+
+/** Parses an answer: form-urlencoded pairs whose values end with a newline. */
+export function parseAnswer(body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(body.trim())) fields[key.trim()] = value.trim();
+  return fields;
+}
+
+/** "25.00" style amount in major units with a dot, as the `amount` field wants it. */
+export function majorAmount(money: Money): string {
+  return fromMinorUnits(toMinorUnits(money), money.currency).amount;
+}
+
+/** Minor units as a control string wants them: 10.15 -> "1015". */
+export function minorAmount(money: Money): string {
+  return toMinorUnits(money).toString();
+}
+
+/**
+ * The OAuth 1.0a `Authorization` header for a form POST, signed RSA-SHA256 with the merchant's
+ * private key; the consumer key is the merchant login. Body parameters are part of the signature.
+ */
+export function oauthHeader(options: {
+  url: string;
+  form: Record<string, string>;
+  login: string;
+  privateKeyPem: string;
+  nonce?: string;
+  timestamp?: number;
+}): string {
+  const oauth = new OAuth({
+    consumer: { key: options.login, secret: '' },
+    signature_method: 'RSA-SHA256',
+    hash_function: (baseString: string) => sign('sha256', Buffer.from(baseString, 'utf8'), options.privateKeyPem).toString('base64'),
+  });
+  if (options.nonce !== undefined) oauth.getNonce = () => options.nonce!;
+  if (options.timestamp !== undefined) oauth.getTimeStamp = () => options.timestamp!;
+  const authorization = oauth.authorize({ url: options.url, method: 'POST', data: options.form });
+  return oauth.toHeader(authorization).Authorization;
+}
