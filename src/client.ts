@@ -91,6 +91,10 @@ export async function cuwoOutcome<R = unknown, F = unknown, C = unknown>(handle:
     if (isNfon(detail) && detail['@type'].endsWith('WorkflowFailure')) {
       return { kind: 'failure', failure: detail as F, message: cause!.message };
     }
+    // A cancelation the provider caused: Temporal lets no workflow cancel itself, so it ends Failed with the structure.
+    if (isNfon(detail) && detail['@type'].endsWith('WorkflowCancelation')) {
+      return { kind: 'canceled', cancelation: detail as C };
+    }
     if (cause instanceof CancelledFailure) {
       const state = await cuwoState(handle);
       if (state?.cancelation) return { kind: 'canceled', cancelation: state.cancelation as C };

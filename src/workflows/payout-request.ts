@@ -75,7 +75,7 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   );
 
   const grant = await CancellationScope.nonCancellable(() =>
-    settle<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(grantId, GrantPayoutTypes.failure, child.result()),
+    settle<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(grantId, GrantPayoutTypes, child.result()),
   );
   const result: PayoutRequestResult = { payoutRequestID, grantPayout: grant };
   if (grant.outcome === 'SUCCESS') {
@@ -96,7 +96,7 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
     result.compensation = { workflowId: cancelId, startedBy: 'GrantPayout' };
   } else {
     const end = await CancellationScope.nonCancellable(() =>
-      settle<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, never>(cancelId, CancelPayoutTypes.failure, handle.result() as Promise<CancelPayoutWorkflowResult>),
+      settle<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, never>(cancelId, CancelPayoutTypes, handle.result() as Promise<CancelPayoutWorkflowResult>),
     );
     result.compensation = { workflowId: cancelId, startedBy: 'PayoutRequest', end };
     if (end.outcome === 'SUCCESS' && end.result.payoutProcessingData) result.payoutProcessingData = end.result.payoutProcessingData;
@@ -107,14 +107,16 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
 }
 
 /** Turns a child's end into data: result, typed CUWO failure, cancelation, or an abnormal end. */
-async function settle<R, F, C>(workflowId: string, failureType: string, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
+async function settle<R, F, C>(workflowId: string, types: { failure: string; cancelation?: string }, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
   try {
     return { outcome: 'SUCCESS', workflowId, result: await pending };
   } catch (err) {
     if (!(err instanceof ChildWorkflowFailure)) throw err;
     const cause = err.cause;
     const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { '@type'?: string } | undefined) : undefined;
-    if (detail?.['@type'] === failureType) return { outcome: 'FAILURE', workflowId, failure: detail as F, message: cause!.message };
+    if (detail?.['@type'] === types.failure) return { outcome: 'FAILURE', workflowId, failure: detail as F, message: cause!.message };
+    // Canceled on a request (Temporal status Canceled) or by the provider (failure typed as the cancelation).
+    if (detail?.['@type'] && detail['@type'] === types.cancelation) return { outcome: 'CANCELED', workflowId, cancelation: detail as C };
     if (cause instanceof CancelledFailure) return { outcome: 'CANCELED', workflowId };
     return { outcome: 'ABNORMAL', workflowId, message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` };
   }

@@ -1,0 +1,96 @@
+/**
+ * The HTTP receiver for Payneteasy's final-status callbacks. A callback is verified with the
+ * account's control key and handed to the waiting CUWO as a signal; 200 is answered only once the
+ * signal is durably in the workflow's history. Forged or malformed callbacks change nothing.
+ *
+ *   GET /callbacks/payneteasy/<accountName>/<workflowId>?status=..&orderid=..&client_orderid=..&control=..
+ *
+ * The path names the workflow (the adapter put it into server_callback_url); the CUWO treats a
+ * callback only as "ask the provider now", so a callback for the wrong order cannot change an outcome.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { control } from '../activities/providers/payneteasy/protocol';
+import { PROVIDER_CALLBACK_SIGNAL, type ProviderCallback } from '../activities/types';
+import type { Accounts } from '../config';
+
+export interface CallbackReceiverOptions {
+  client: Client;
+  accounts: Accounts;
+  host?: string;
+  port?: number;
+  /** Called for every callback with what was decided, for logs and metrics. */
+  onCallback?: (event: { account: string; workflowId: string; httpStatus: number; reason: string }) => void;
+}
+
+export interface CallbackReceiver {
+  readonly url: string;
+  /** The callbackUrl to configure on a Payneteasy account of this name. */
+  callbackUrlFor(accountName: string): string;
+  close(): Promise<void>;
+}
+
+const REQUIRED = ['status', 'orderid', 'client_orderid', 'control'] as const;
+
+export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInstance {
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const report = options.onCallback ?? (() => {});
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get<{ Params: { account: string; workflowId: string }; Querystring: Record<string, string | undefined> }>(
+    '/callbacks/payneteasy/:account/:workflowId',
+    async (request, reply) => {
+      const { account: accountName, workflowId } = request.params;
+      const answer = (httpStatus: number, reason: string) => {
+        report({ account: accountName, workflowId, httpStatus, reason });
+        return reply.code(httpStatus).type('text/plain').send(httpStatus === 200 ? 'OK' : reason);
+      };
+      const account = options.accounts[accountName];
+      if (!account || account.provider !== 'payneteasy') return answer(404, `no Payneteasy account named "${accountName}"`);
+      const query = request.query;
+      const missing = REQUIRED.filter((name) => !query[name]);
+      if (missing.length) return answer(400, `missing callback parameter(s): ${missing.join(', ')}`);
+      const expected = control(query.status!, query.orderid!, query.client_orderid!, account.controlKey);
+      if (!sameText(expected, query.control!.toLowerCase())) return answer(403, 'control does not match: callback rejected');
+
+      const callback: ProviderCallback = {
+        provider: 'payneteasy',
+        orderId: query.orderid!,
+        clientOrderId: query.client_orderid!,
+        status: query.status!,
+        type: query.type ?? '',
+      };
+      try {
+        await options.client.workflow.getHandle(workflowId).signal(PROVIDER_CALLBACK_SIGNAL, callback);
+      } catch (err) {
+        // Finished (or unknown) workflow: nothing waits for this callback; 200 stops 14 days of retries.
+        if (err instanceof WorkflowNotFoundError) return answer(200, 'workflow already finished');
+        request.log.error(err);
+        return answer(503, 'could not hand the callback to its workflow; retry later');
+      }
+      return answer(200, 'delivered');
+    },
+  );
+  return app;
+}
+
+export async function startCallbackReceiver(options: CallbackReceiverOptions): Promise<CallbackReceiver> {
+  const app = buildCallbackApp(options);
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address() as { address: string; port: number };
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  return {
+    url,
+    callbackUrlFor: (accountName) => `${url}/callbacks/payneteasy/${encodeURIComponent(accountName)}`,
+    close: () => app.close(),
+  };
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
