@@ -28,7 +28,8 @@ const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath 
 test('histories of every workflow type are recorded', () => {
   const types = new Set(recorded.map((r) => r.workflowType));
   expect([...types].sort()).toEqual(['CancelPayout', 'GrantPayout', 'PayoutRequest']);
-  expect(recorded.length).toBeGreaterThanOrEqual(25);
+  expect(recorded.length).toBeGreaterThanOrEqual(41);
+  expect(recorded.filter((r) => r.branch.startsWith('payneteasy-')).length).toBeGreaterThanOrEqual(11);
 });
 
 test.each(recorded.map((r) => [r.branch, r] as const))('replays %s', async (_branch, r) => {
