@@ -8,7 +8,8 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { Command, Option } from 'commander';
 import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
 import { runDevStack } from './dev/dev-command';
-import { taskQueue } from './config';
+import { startCallbackReceiver } from './callbacks/receiver';
+import { loadAccounts, taskQueue } from './config';
 import { connectClient, temporalSettings } from './temporal';
 
 /** Exit codes scripts can rely on. */
@@ -84,6 +85,22 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'SQLite database, logs and the dev accounts file', '.cuwo')
     .action(async (opts: { dataDir: string }) => {
       await runDevStack(opts.dataDir);
+    });
+
+  program
+    .command('callbacks')
+    .description("run the provider callback receiver (Payneteasy final-status callbacks -> signals to the waiting CUWOs)")
+    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--port <port>', 'port to listen on', '8090')
+    .action(async (opts: { host: string; port: string }) => {
+      const client = await connectClient().catch((err: Error) => {
+        throw new UserFacingError(`cannot reach Temporal at ${temporalSettings().connectionOptions.address}: ${err.message}`);
+      });
+      const receiver = await startCallbackReceiver({ client, accounts: loadAccounts(), host: opts.host, port: Number(opts.port) });
+      console.error(`[callbacks] listening on ${receiver.url}/callbacks/payneteasy/<account>/<workflowId>`);
+      await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));
+      await receiver.close();
+      await client.connection.close();
     });
 
   program

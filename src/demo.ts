@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: brings up the local stack (Temporal dev server + Web UI, disburseFunds simulator,
- * a worker process), runs GrantPayout scenarios including a worker SIGKILLed mid-payout, prints a
+ * `npm run demo`: brings up the local stack (Temporal dev server + Web UI, provider simulators, the
+ * callback receiver, a worker process), runs GrantPayout scenarios on both payout protocols,
+ * including a worker SIGKILLed mid-payout and the Payneteasy receiver's form, prints a
  * result table and the Web UI link, and exits 0 only when every scenario ended as expected.
  *   --keep   leave the stack running afterwards, to look around in the Web UI (Ctrl-C stops it)
  */
@@ -10,20 +11,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import Table from 'cli-table3';
-import { cuwoOutcome, startCuwo, type CuwoOutcome } from './client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { cuwoOutcome, cuwoState, startCuwo, type CuwoOutcome } from './client';
 import { taskQueue } from './config';
 import { GrantPayoutTypes, type GrantPayoutWorkflowParameters } from './contracts/payout';
-import { DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack } from './dev/stack';
+import { DEMO_PAYNETEASY_ACCOUNT, DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack } from './dev/stack';
 import { spawnWorkerProcess, type WorkerProcess } from './dev/worker-process';
 
 const say = (line: string) => console.error(`[demo] ${line}`);
 
 interface Scenario {
   name: string;
+  provider: 'disburse-funds' | 'payneteasy';
   amount: string;
+  /** Payneteasy: a stored card reference (its prefix picks the simulator's outcome); none = the receiver's form. */
+  card?: string;
   expected: string;
-  /** Runs the scenario after the CUWO was started; returns when its outcome is known. */
-  during?: (ctx: ScenarioContext, payoutRequestID: string) => Promise<void>;
+  /** Runs after the CUWO was started; returns when the scenario's intervention is done. */
+  during?: (ctx: ScenarioContext, payoutRequestID: string, handle: WorkflowHandle) => Promise<void>;
 }
 
 interface ScenarioContext {
@@ -33,13 +38,15 @@ interface ScenarioContext {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'payout succeeds', amount: '25.00', expected: 'SUCCESS' },
-  { name: 'amount above the provider limit', amount: '1500.00', expected: 'FAILURE AMOUNT_ABOVE_LIMIT' },
+  { name: 'disburseFunds: payout succeeds', provider: 'disburse-funds', amount: '25.00', expected: 'SUCCESS' },
+  { name: 'disburseFunds: amount above the provider limit', provider: 'disburse-funds', amount: '1500.00', expected: 'FAILURE AMOUNT_ABOVE_LIMIT' },
   {
-    name: 'worker SIGKILLed mid-payout, recovered',
+    name: 'disburseFunds: worker SIGKILLed mid-payout, recovered',
+    provider: 'disburse-funds',
     amount: '40.00',
     expected: 'SUCCESS',
     during: async (ctx, id) => {
+      ctx.stack.disburse.injectFault({ kind: 'latency', ms: 4_000 });
       say('  the provider answers slowly; waiting until it has disbursed...');
       while (!ctx.stack.disburse.ledger().some((d) => d.requestId === `payout:${id}`)) await sleep(100);
       say(`  SIGKILL worker pid ${ctx.worker.child.pid} while it waits for the answer`);
@@ -48,19 +55,47 @@ const SCENARIOS: Scenario[] = [
       await ctx.replaceWorker();
     },
   },
+  { name: 'Payneteasy: payout approved (status polling + signed callback)', provider: 'payneteasy', amount: '30.00', card: 'approve-demo', expected: 'SUCCESS' },
+  {
+    name: "Payneteasy: receiver's form, filled",
+    provider: 'payneteasy',
+    amount: '42.50',
+    expected: 'SUCCESS',
+    during: async (ctx, _id, handle) => {
+      let state = await cuwoState(handle);
+      while (!state?.redirectUrl) {
+        await sleep(200);
+        state = await cuwoState(handle);
+      }
+      say(`  the CUWO shows the receiver's form: ${state.redirectUrl} ; the demo fills it in`);
+      ctx.stack.payneteasy.completeForm(state.redirectUrl.split('/').pop()!);
+    },
+  },
+  { name: 'Payneteasy: payout declined by the issuer', provider: 'payneteasy', amount: '15.00', card: 'decline-demo', expected: 'FAILURE DECLINED' },
 ];
 
-function params(payoutRequestID: string, amount: string): GrantPayoutWorkflowParameters {
+function params(payoutRequestID: string, scenario: Scenario): GrantPayoutWorkflowParameters {
+  const payneteasy = scenario.provider === 'payneteasy';
   return {
     '@type': GrantPayoutTypes.parameters,
     payoutRequestID,
-    requestedAmount: { amount, currency: 'EUR' },
+    requestedAmount: { amount: scenario.amount, currency: 'EUR' },
     invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: `cm-${payoutRequestID}`, documentNumber: `CM-${payoutRequestID}` }],
     customerInformation: { customerID: 'demo-customer', name: 'Demo Customer' },
-    customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'demo@okbank' }],
+    customerIdentifiers: payneteasy
+      ? scenario.card ? [{ identifierType: 'CARD_REFERENCE', identifier: scenario.card }] : []
+      : [{ identifierType: 'UPI_VPA', identifier: 'demo@okbank' }],
     cuwoContextInformation: { tenantID: 'demo', storeID: 'demo-store', terminalID: 'demo-pos' },
-    paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: DEMO_UPI_ACCOUNT },
+    paymentMethodConfiguration: { paymentMethodID: payneteasy ? 'pm-card-payout' : 'pm-upi', accountName: payneteasy ? DEMO_PAYNETEASY_ACCOUNT : DEMO_UPI_ACCOUNT },
   };
+}
+
+/** Money that reached the receiver for this payout request, counted in the simulator's ledger. */
+function payoutsMade(stack: LocalStack, scenario: Scenario, payoutRequestID: string): number {
+  const key = `payout:${payoutRequestID}`;
+  return scenario.provider === 'disburse-funds'
+    ? stack.disburse.ledger().filter((d) => d.requestId === key).length
+    : stack.payneteasy.ledger().filter((l) => l.clientOrderId === key && BigInt(l.paidMinor) > BigInt(l.reversedMinor)).length;
 }
 
 function describeOutcome(outcome: CuwoOutcome): { summary: string; detail: string } {
@@ -102,17 +137,16 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: stack.temporal.address });
     const client = new Client({ connection, namespace: stack.temporal.namespace });
     const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'disbursed', ''], wordWrap: true, colWidths: [22, 40, 16, 16, 38, 10, 6], style: { head: [], border: [] } });
+    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'paid out', ''], wordWrap: true, colWidths: [28, 36, 16, 16, 38, 10, 6], style: { head: [], border: [] } });
     let allAsExpected = true;
 
     for (const [index, scenario] of SCENARIOS.entries()) {
       const payoutRequestID = `demo-${runId}-${index + 1}`;
       say(`scenario ${index + 1}/${SCENARIOS.length}: ${scenario.name} (${scenario.amount} EUR)`);
-      if (scenario.during) stack.disburse.injectFault({ kind: 'latency', ms: 4_000 });
-      const { handle, workflowId } = await startCuwo(client, 'GrantPayout', params(payoutRequestID, scenario.amount), { taskQueue: queue });
-      await scenario.during?.(ctx, payoutRequestID);
+      const { handle, workflowId } = await startCuwo(client, 'GrantPayout', params(payoutRequestID, scenario), { taskQueue: queue });
+      await scenario.during?.(ctx, payoutRequestID, handle);
       const { summary, detail } = describeOutcome(await cuwoOutcome(handle));
-      const disbursed = stack.disburse.ledger().filter((d) => d.requestId === `payout:${payoutRequestID}`).length;
+      const disbursed = payoutsMade(stack, scenario, payoutRequestID);
       // One disbursement for a success, none otherwise: the money check, not just the status.
       const ok = summary === scenario.expected && disbursed === (scenario.expected === 'SUCCESS' ? 1 : 0);
       allAsExpected &&= ok;

@@ -17,10 +17,14 @@ export async function runDevStack(dataDir: string): Promise<void> {
   Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address})
   Web UI          ${stack.temporal.uiUrl}
   disburseFunds   ${stack.disburse.url}   (simulator; ledger: ${stack.disburse.url}/_sim/ledger)
-  worker          task queue "${queue}", account "upi-demo"; accounts file ${stack.accountsFile}
+  Payneteasy      ${stack.payneteasy.url}/paynet/   (simulator; orders: ${stack.payneteasy.url}/_sim/orders)
+  callbacks       ${stack.callbacks.url}/callbacks/payneteasy/<account>/<workflowId>
+  worker          task queue "${queue}", accounts "upi-demo", "pne-demo"; accounts file ${stack.accountsFile}
   data            ${stack.dataDir} (SQLite: state survives a restart)
 
-  Try:  TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} npx cuwo start GrantPayout --params examples/grant-payout.json --wait
+  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl}
+        npx cuwo start GrantPayout --params examples/grant-payout.json --wait
+        npx cuwo start GrantPayout --params examples/grant-payout-payneteasy.json --wait   (prints the receiver's form URL: open it)
   Ctrl-C stops everything.
 `);
     // Worker.run() resolves after SIGINT/SIGTERM and a graceful shutdown (the SDK installs the handlers).

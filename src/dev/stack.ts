@@ -2,15 +2,19 @@
  * The local stack: Temporal dev server (SQLite under .cuwo/, Web UI) and the provider simulators,
  * with a worker-side accounts file pointing at them. `cuwo dev` and `npm run demo` run on it.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startCallbackReceiver, type CallbackReceiver } from '../callbacks/receiver';
 import type { Accounts } from '../config';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../simulators/disburse-funds';
+import { startPayneteasySimulator, type PayneteasySimulator } from '../simulators/payneteasy';
 import { startDevServer, type DevServer } from './temporal-server';
 
 export const DEMO_UPI_ACCOUNT = 'upi-demo';
+export const DEMO_PAYNETEASY_ACCOUNT = 'pne-demo';
 export const DEMO_INTEGRATOR_ACCOUNT_ID = 'demo-integrator-EUR';
 /** Receivers whose accounts the simulator treats as closed / on hold, to try the decline branches. */
 export const DEMO_RECEIVERS = { closed: 'closed@demo', onHold: 'hold@demo' } as const;
@@ -22,12 +26,18 @@ export interface LocalStackOptions {
   temporalPort?: number;
   uiPort?: number;
   disbursePort?: number;
+  payneteasyPort?: number;
+  callbackPort?: number;
+  /** How long the Payneteasy simulator keeps a transaction `processing`. */
+  payneteasyProcessingMs?: number;
   log?: (line: string) => void;
 }
 
 export interface LocalStack {
   temporal: DevServer;
   disburse: DisburseFundsSimulator;
+  payneteasy: PayneteasySimulator;
+  callbacks: CallbackReceiver;
   /** Provider accounts for workers, secrets included (dev-only secrets, generated per run). */
   accounts: Accounts;
   accountsFile: string;
@@ -47,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     uiPort: await preferredPort(options.uiPort ?? 8233),
     logFile: join(dataDir, 'temporal.log'),
   });
+  const started: Array<{ close(): Promise<void> }> = [];
   try {
     const bearerToken = randomBytes(24).toString('base64url');
     log('starting the disburseFunds simulator...');
@@ -55,23 +66,56 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accounts: { [DEMO_INTEGRATOR_ACCOUNT_ID]: { bearerToken, minMicros: '1000000', maxMicros: '1000000000' } },
       receivers: { [DEMO_RECEIVERS.closed]: 'ACCOUNT_CLOSED', [DEMO_RECEIVERS.onHold]: 'ACCOUNT_ON_HOLD' },
     });
-    const accounts: Accounts = {
+    started.push(disburse);
+
+    // A fresh merchant key pair and control key per run: dev-only secrets, in the data dir.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(dataDir, 'payneteasy-merchant-key.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+    const controlKey = randomBytes(16).toString('hex');
+    log('starting the Payneteasy simulator...');
+    const payneteasy = await startPayneteasySimulator({
+      port: await preferredPort(options.payneteasyPort ?? 8082),
+      merchants: [{ endpointId: '1001', login: 'demo-merchant', controlKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), payoutReversal: true }],
+      processingMs: options.payneteasyProcessingMs ?? 1_500,
+      formTtlMs: 10 * 60_000,
+    });
+    started.push(payneteasy);
+
+    const accounts: Accounts = {};
+    log('starting the callback receiver...');
+    const connection = await Connection.connect({ address: temporal.address });
+    started.push({ close: () => connection.close() });
+    const callbacks = await startCallbackReceiver({ client: new Client({ connection, namespace: temporal.namespace }), accounts, port: await preferredPort(options.callbackPort ?? 8090) });
+    started.push(callbacks);
+    Object.assign(accounts, {
       [DEMO_UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: disburse.url, paymentIntegratorAccountId: DEMO_INTEGRATOR_ACCOUNT_ID, bearerToken, timeoutMs: 15_000 },
-    };
+      [DEMO_PAYNETEASY_ACCOUNT]: {
+        provider: 'payneteasy', baseUrl: `${payneteasy.url}/paynet/`, endpointId: '1001', login: 'demo-merchant', controlKey,
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        callbackUrl: callbacks.callbackUrlFor(DEMO_PAYNETEASY_ACCOUNT), payoutReversal: true, receiverAbandonedCodes: ['FORM_EXPIRED'], timeoutMs: 15_000,
+        polling: { fastIntervalMs: 3_000, fastPhaseMs: 5 * 60_000, slowIntervalMs: 5 * 60_000, slowPhaseMs: 60 * 60_000, lateIntervalMs: 60 * 60_000 },
+      },
+    } satisfies Accounts);
+    // The file a separately started worker reads: the key by reference, not inline.
     const accountsFile = join(dataDir, 'accounts.json');
-    writeFileSync(accountsFile, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
+    const forFile = { ...accounts, [DEMO_PAYNETEASY_ACCOUNT]: { ...accounts[DEMO_PAYNETEASY_ACCOUNT], privateKeyPem: `file:${keyFile}` } };
+    writeFileSync(accountsFile, `${JSON.stringify(forFile, null, 2)}\n`, { mode: 0o600 });
     return {
       temporal,
       disburse,
+      payneteasy,
+      callbacks,
       accounts,
       accountsFile,
       dataDir,
       stop: async () => {
-        await disburse.close();
+        for (const service of started.reverse()) await service.close();
         await temporal.stop();
       },
     };
   } catch (err) {
+    for (const service of started.reverse()) await service.close().catch(() => {});
     await temporal.stop();
     throw err;
   }
