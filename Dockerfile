@@ -7,6 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY bin ./bin
 COPY scripts/bundle-workflows.ts ./scripts/
 RUN npx tsx scripts/bundle-workflows.ts /app/workflows.js
 ENV CUWO_WORKFLOW_BUNDLE=/app/workflows.js
