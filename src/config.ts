@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { disburseFundsAccountSchema } from './activities/providers/disburse-funds/adapter';
-import { payneteasyAccountSchema } from './activities/providers/payneteasy/payouts';
+import { payneteasyAccountSchema } from './activities/providers/payneteasy/account';
 import { describeIssues } from './contracts/common';
 
 export const accountSchema = z.discriminatedUnion('provider', [disburseFundsAccountSchema, payneteasyAccountSchema]);

@@ -4,7 +4,13 @@
  */
 import type { CustomerIdentifier } from '../contracts/common';
 import type { Money } from '../contracts/money';
-import type { CancelPayoutWorkflowFailureReason, GrantPayoutWorkflowFailureReason } from '../contracts/reasons';
+import type {
+  AuthorizeOrCapturePaymentWorkflowFailureReason,
+  CancelPaymentWorkflowFailureReason,
+  CancelPayoutWorkflowFailureReason,
+  CapturePaymentWorkflowFailureReason,
+  GrantPayoutWorkflowFailureReason,
+} from '../contracts/reasons';
 import type { z } from 'zod';
 
 /** Signal name by which activities hand processing data to workflows. */
@@ -89,3 +95,64 @@ export type CancelPayoutStep =
       /** The money moved and was not undone: a person must reconcile with the provider. */
       needsReconciliation: boolean;
     };
+
+// ---- Payments ----
+
+export type AuthorizeOrCaptureFailureReason = z.infer<typeof AuthorizeOrCapturePaymentWorkflowFailureReason>;
+export type CaptureFailureReason = z.infer<typeof CapturePaymentWorkflowFailureReason>;
+export type CancelPaymentFailureReason = z.infer<typeof CancelPaymentWorkflowFailureReason>;
+
+/** AUTHORIZE reserves the money (Payneteasy preauth); CAPTURE takes it at once (sale). */
+export type CaptureMode = 'AUTHORIZE' | 'CAPTURE';
+
+export interface StartPaymentActivityInput {
+  paymentRequestID: string;
+  amount: Money;
+  mode: CaptureMode;
+  accountName: string;
+  description: string;
+  customerEmail?: string;
+  notify: string[];
+}
+
+export interface PaymentStatusActivityInput {
+  processingData: string;
+  notify: string[];
+}
+
+/** CapturePayment and CancelPayment know the payment only by reference and processing data. */
+export interface FollowUpPaymentActivityInput {
+  paymentRequestID: string;
+  paymentReference?: string;
+  processingData?: string;
+  notify: string[];
+}
+
+export type PendingProviderStep = { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number; reference?: string; redirectUrl?: string };
+
+export type PaymentStep =
+  | PendingProviderStep
+  /** The provider authorized (mode AUTHORIZE) or captured (mode CAPTURE) `processedAmount`, as it answered. */
+  | { status: 'APPROVED'; provider: string; mode: CaptureMode; processedAmount: Money; reference: string; processingData: string }
+  | {
+      status: 'FAILED';
+      provider: string;
+      reason: AuthorizeOrCaptureFailureReason;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      moneyMayHaveMoved: boolean;
+      /** Nothing was authorized because the customer never completed the provider's form. */
+      cancelation?: 'CUSTOMER_DID_NOT_COMPLETE_FORM';
+    };
+
+export type CaptureStep =
+  | PendingProviderStep
+  | { status: 'CAPTURED'; provider: string; processingData: string }
+  | { status: 'FAILED'; provider?: string; reason: CaptureFailureReason; failureCode?: string; message: string; processingData?: string };
+
+/** Like CancelPayoutStep: the compensation either released/refunded (or found nothing), or needs a person. */
+export type CancelPaymentStep =
+  | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
+  | PendingProviderStep
+  | { status: 'FAILED'; provider?: string; reason: CancelPaymentFailureReason; failureCode?: string; message: string; processingData?: string; needsReconciliation: boolean };

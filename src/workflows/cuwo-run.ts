@@ -37,6 +37,16 @@ export { CUWO_MEMO_KEY, type CuwoState };
 export const cuwoStateQuery = defineQuery<CuwoState>('cuwoState');
 export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_CALLBACK_SIGNAL);
 
+/** The PENDING step every asynchronous provider activity may answer. */
+export interface PendingStep {
+  status: 'PENDING';
+  provider: string;
+  processingData: string;
+  pollAfterMs: number;
+  reference?: string;
+  redirectUrl?: string;
+}
+
 interface NfonStructure {
   '@type': string;
 }
@@ -105,8 +115,36 @@ export class CuwoRun {
     return ApplicationFailure.create({ type: className(cancelation), message, nonRetryable: true, details: [cancelation] });
   }
 
+  /**
+   * Follows an asynchronous provider: while the step is PENDING, publish it, wait for the provider's
+   * cadence (a durable timer) or its callback, whichever comes first, and ask again. Provider calls
+   * stay non-cancellable: a cancel request is decided on once the outcome is known.
+   */
+  async followPending<S extends { status: string }>(
+    first: S,
+    next: (processingData: string) => Promise<S>,
+    stageOf: (step: PendingStep) => string,
+    moneyMayHaveMoved?: boolean,
+  ): Promise<Exclude<S, { status: 'PENDING' }>> {
+    let step = first;
+    while (step.status === 'PENDING') {
+      const pending = step as unknown as PendingStep;
+      this.record({
+        stage: stageOf(pending),
+        provider: pending.provider,
+        processingData: pending.processingData,
+        reference: pending.reference,
+        redirectUrl: pending.redirectUrl,
+        moneyMayHaveMoved,
+      });
+      await this.waitForProviderNews(pending.pollAfterMs);
+      step = await CancellationScope.nonCancellable(() => next(pending.processingData));
+    }
+    return step as Exclude<S, { status: 'PENDING' }>;
+  }
+
   /** Waits until a new provider callback arrives or `ms` pass (a durable timer), whichever is first. */
-  async waitForProviderNews(ms: number): Promise<void> {
+  private async waitForProviderNews(ms: number): Promise<void> {
     const seen = this.callbackKeys.size;
     await CancellationScope.nonCancellable(() => condition(() => this.callbackKeys.size > seen, ms));
   }

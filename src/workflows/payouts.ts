@@ -58,10 +58,10 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     return failure(fields, message);
   };
 
-  let step: PayoutStep;
+  let first: PayoutStep;
   try {
     // Non-cancellable: a cancel request must not abandon a request that may already be paying out.
-    step = await CancellationScope.nonCancellable(() =>
+    first = await CancellationScope.nonCancellable(() =>
       payouts.grantPayout({
         payoutRequestID: params.payoutRequestID,
         amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
@@ -81,19 +81,12 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   }
 
   // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
-  while (step.status === 'PENDING') {
-    run.record({
-      stage: step.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING',
-      provider: step.provider,
-      processingData: step.processingData,
-      reference: step.reference,
-      redirectUrl: step.redirectUrl,
-      moneyMayHaveMoved: true,
-    });
-    await run.waitForProviderNews(step.pollAfterMs);
-    const processingData = step.processingData;
-    step = await CancellationScope.nonCancellable(() => payouts.payoutStatus({ processingData, notify: notifyTargets() }));
-  }
+  const step = await run.followPending(
+    first,
+    (processingData) => payouts.payoutStatus({ processingData, notify: notifyTargets() }),
+    (pending) => (pending.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING'),
+    true,
+  );
 
   // The activity's result is authoritative: a definite decline clears "money may have moved".
   run.record({
@@ -146,13 +139,8 @@ export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promi
     CancellationScope.nonCancellable(() =>
       payouts.cancelPayout({ payoutRequestID: params.payoutRequestID, payoutReference: params.payoutReference, processingData, notify: notifyTargets() }),
     );
-  let step = await cancelStep(params.payoutProcessingData);
   // Still processing at the provider, or a reversal under way: resolve it before deciding.
-  while (step.status === 'PENDING') {
-    run.record({ stage: 'RESOLVING', provider: step.provider, processingData: step.processingData });
-    await run.waitForProviderNews(step.pollAfterMs);
-    step = await cancelStep(step.processingData);
-  }
+  const step = await run.followPending(await cancelStep(params.payoutProcessingData), cancelStep, () => 'RESOLVING');
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CANCELED') {
     return run.succeed({ '@type': CancelPayoutTypes.result, payoutProcessingData: step.processingData });
