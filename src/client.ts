@@ -13,6 +13,11 @@ import { ApplicationFailure, CancelledFailure, WorkflowIdReusePolicy } from '@te
 import type { z } from 'zod';
 import { parseWith } from './contracts/common';
 import { workflowIds } from './contracts/ids';
+import {
+  AuthorizeOrCapturePaymentWorkflowParameters,
+  CancelPaymentWorkflowParameters,
+  CapturePaymentWorkflowParameters,
+} from './contracts/payment';
 import { CancelPayoutWorkflowParameters, GrantPayoutWorkflowParameters } from './contracts/payout';
 import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
 
@@ -27,6 +32,10 @@ export const CUWO_DEFINITIONS = {
   GrantPayout: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.grantPayout(p.payoutRequestID) }),
   CancelPayout: define({ parameters: CancelPayoutWorkflowParameters, workflowId: (p) => workflowIds.cancelPayout(p.payoutRequestID) }),
   PayoutRequest: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.payoutRequest(p.payoutRequestID) }),
+  AuthorizeOrCapturePayment: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.authorizeOrCapturePayment(p.paymentRequestID) }),
+  CapturePayment: define({ parameters: CapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.capturePayment(p.paymentRequestID) }),
+  CancelPayment: define({ parameters: CancelPaymentWorkflowParameters, workflowId: (p) => workflowIds.cancelPayment(p.paymentRequestID) }),
+  PaymentRequest: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.paymentRequest(p.paymentRequestID) }),
 };
 export type CuwoTypeName = keyof typeof CUWO_DEFINITIONS;
 

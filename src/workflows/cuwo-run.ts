@@ -196,6 +196,12 @@ export async function startCompensation(
   });
 }
 
+/** The CUWO itself and, when it runs under an orchestrator, the orchestrator: both keep the processing data. */
+export function notifyTargets(): string[] {
+  const info = workflowInfo();
+  return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
+}
+
 /** "n4.cuwo....GrantPayoutWorkflowFailure" -> "GrantPayoutWorkflowFailure" */
 function className(structure: NfonStructure): string {
   return structure['@type'].slice(structure['@type'].lastIndexOf('.') + 1);

@@ -2,7 +2,7 @@
  * GrantPayout and CancelPayout CUWOs. Provider-neutral: the activities choose the adapter from the
  * payment method configuration (GrantPayout) or from the processing data (CancelPayout).
  */
-import { ActivityFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities/payouts';
 import type { PayoutStep } from '../activities/types';
 import { parseWith } from '../contracts/common';
@@ -13,12 +13,12 @@ import {
   CancelPayoutWorkflowParameters,
   GrantPayoutTypes,
   GrantPayoutWorkflowParameters,
-  type CancelPayoutWorkflowFailure,
   type CancelPayoutWorkflowResult,
   type GrantPayoutWorkflowFailure,
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
-import { CuwoRun, requestIdOf } from './cuwo-run';
+import { runCompensation } from './compensation';
+import { CuwoRun, notifyTargets, requestIdOf } from './cuwo-run';
 
 /**
  * No attempt limit: an unknown provider outcome (timeout, 5xx, reset) is resolved by retrying the
@@ -120,42 +120,16 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   throw failure(fields, step.message);
 }
 
-type CancelFailure = Omit<CancelPayoutWorkflowFailure, '@type'>;
-
-/** Compensation for GrantPayout. Spec: no cancelation, so it ignores cancel requests and retries durably. */
+/** Compensation for GrantPayout. */
 export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promise<CancelPayoutWorkflowResult> {
-  const run = new CuwoRun('CancelPayout', requestIdOf(input, 'payoutRequestID'));
-  const failure = (fields: CancelFailure, message: string, needsReconciliation: boolean) =>
-    run.fail({ '@type': CancelPayoutTypes.failure, ...fields }, message, needsReconciliation);
-
-  const parsed = parseWith(CancelPayoutWorkflowParameters, input);
-  if (!parsed.ok) {
-    throw failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid CancelPayoutWorkflowParameters: ${parsed.message}`, false);
-  }
-  const params = parsed.value;
-  if (params.payoutProcessingData) run.record({ stage: 'STARTED', processingData: params.payoutProcessingData });
-
-  const cancelStep = (processingData: string | undefined) =>
-    CancellationScope.nonCancellable(() =>
-      payouts.cancelPayout({ payoutRequestID: params.payoutRequestID, payoutReference: params.payoutReference, processingData, notify: notifyTargets() }),
-    );
-  // Still processing at the provider, or a reversal under way: resolve it before deciding.
-  const step = await run.followPending(await cancelStep(params.payoutProcessingData), cancelStep, () => 'RESOLVING');
-  run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
-  if (step.status === 'CANCELED') {
-    return run.succeed({ '@type': CancelPayoutTypes.result, payoutProcessingData: step.processingData });
-  }
-  throw failure(
-    { failureReason: step.reason, failureCode: step.failureCode, payoutProcessingData: step.processingData ?? params.payoutProcessingData },
-    step.message,
-    step.needsReconciliation,
-  );
-}
-
-/** The CUWO itself and, when it runs under an orchestrator, the orchestrator: both keep the data. */
-function notifyTargets(): string[] {
-  const info = workflowInfo();
-  return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
+  return runCompensation<CancelPayoutWorkflowResult>(input, {
+    cuwo: 'CancelPayout',
+    parameters: CancelPayoutWorkflowParameters,
+    types: CancelPayoutTypes,
+    fields: { requestId: 'payoutRequestID', reference: 'payoutReference', processingData: 'payoutProcessingData' },
+    undo: ({ requestId, reference, processingData }) =>
+      payouts.cancelPayout({ payoutRequestID: requestId, payoutReference: reference, processingData, notify: notifyTargets() }),
+  });
 }
 
 function payoutDescription(params: GrantPayoutWorkflowParameters): string {

@@ -1,7 +1,8 @@
 import type { Accounts } from '../../config';
 import { DisburseFundsPayouts } from './disburse-funds/adapter';
+import { PayneteasyPayments } from './payneteasy/payments';
 import { PayneteasyPayouts } from './payneteasy/payouts';
-import type { PayoutProvider } from './types';
+import type { PaymentProvider, PayoutProvider } from './types';
 
 /** Resolves an account name to the adapter of its protocol, bound to that account's credentials. */
 export class ProviderRegistry {
@@ -16,5 +17,11 @@ export class ProviderRegistry {
       case 'payneteasy':
         return new PayneteasyPayouts(accountName, account);
     }
+  }
+
+  /** Payment protocols: only Payneteasy speaks card payments among the configured providers. */
+  payment(accountName: string): PaymentProvider | undefined {
+    const account = this.accounts[accountName];
+    return account?.provider === 'payneteasy' ? new PayneteasyPayments(accountName, account) : undefined;
   }
 }

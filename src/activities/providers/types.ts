@@ -1,4 +1,13 @@
-import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep, ProcessingDataUpdate } from '../types';
+import type {
+  CancelPaymentStep,
+  CancelPayoutStep,
+  CaptureStep,
+  GrantPayoutActivityInput,
+  PaymentStep,
+  PayoutStep,
+  ProcessingDataUpdate,
+  StartPaymentActivityInput,
+} from '../types';
 
 /** What a provider call may use besides its input: persistence of processing data and resumption. */
 export interface ProviderContext {
@@ -21,4 +30,15 @@ export interface PayoutProvider {
   /** Asynchronous providers: the current state of a payout whose grant answered PENDING. */
   status?(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<PayoutStep>;
   cancel(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPayoutStep>;
+}
+
+/** One card-payment protocol behind the provider-neutral payment steps. */
+export interface PaymentProvider {
+  readonly name: string;
+  /** Authorizes or captures (per input.mode); usually PENDING while the customer uses the provider's form. */
+  start(input: StartPaymentActivityInput, ctx: ProviderContext): Promise<PaymentStep>;
+  status(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<PaymentStep>;
+  capture(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CaptureStep>;
+  /** Releases an authorization or refunds a capture; finds nothing to do when nothing was taken. */
+  cancel(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPaymentStep>;
 }

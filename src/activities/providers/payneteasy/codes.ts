@@ -1,10 +1,10 @@
 /**
- * Payneteasy final statuses and error codes -> GrantPayout outcomes: the one table for this protocol.
- * The provider's error code always travels on as `failureCode`.
+ * Payneteasy final statuses and error codes -> CUWO outcomes (payouts and payments): the one table
+ * for this protocol. The provider's error code always travels on as `failureCode`.
  */
-import type { GrantPayoutFailureReason } from '../../types';
 
-export const FINAL_STATUS_REASONS: Record<string, GrantPayoutFailureReason> = {
+/** Final non-approved statuses; these reasons exist in both the payout and the payment failure enums. */
+export const FINAL_STATUS_REASONS: Record<string, 'DECLINED' | 'FILTERED' | 'PROVIDER_ERROR'> = {
   declined: 'DECLINED',
   filtered: 'FILTERED',
   error: 'PROVIDER_ERROR',

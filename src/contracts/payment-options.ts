@@ -1,0 +1,41 @@
+/**
+ * What paymentMethodConfiguration.options may say about a payment (our definition; the platform's
+ * EPM configuration is not public):
+ *   captureMode   "CAPTURE" (default: take the money at once) | "AUTHORIZE" (reserve it; CapturePayment takes it)
+ *   amountPolicy  which processed amount the CUWO accepts from the provider (seed 001):
+ *     "EXACT" (default)  exactly the requested amount
+ *     "ALLOW_LESS"       up to the requested amount: the tip reduced first, then a partial payment
+ *     "ALLOW_MORE"       at least the requested amount: any excess is an extra tip
+ *     "ALLOW_ANY"        any positive amount
+ */
+import { z } from 'zod';
+import { describeIssues } from './common';
+import { formatMoney, toMinorUnits, type Money } from './money';
+
+export const paymentOptionsSchema = z.object({
+  captureMode: z.enum(['CAPTURE', 'AUTHORIZE']).default('CAPTURE'),
+  amountPolicy: z.enum(['EXACT', 'ALLOW_LESS', 'ALLOW_MORE', 'ALLOW_ANY']).default('EXACT'),
+});
+export type PaymentOptions = z.infer<typeof paymentOptionsSchema>;
+
+export function parsePaymentOptions(options: unknown): { ok: true; value: PaymentOptions } | { ok: false; message: string } {
+  const parsed = paymentOptionsSchema.safeParse(options ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, message: describeIssues(parsed.error).replace(/^/gm, 'paymentMethodConfiguration.options.') };
+}
+
+/** Why `processed` is not acceptable for `requested` under `policy`, or undefined when it is. */
+export function amountPolicyViolation(policy: PaymentOptions['amountPolicy'], requested: Money, processed: Money): string | undefined {
+  if (processed.currency !== requested.currency) {
+    return `the provider processed ${formatMoney(processed)}, a different currency than the requested ${formatMoney(requested)}`;
+  }
+  const got = toMinorUnits(processed);
+  const wanted = toMinorUnits(requested);
+  const ok = {
+    EXACT: got === wanted,
+    ALLOW_LESS: got > 0n && got <= wanted,
+    ALLOW_MORE: got >= wanted,
+    ALLOW_ANY: got > 0n,
+  }[policy];
+  return ok ? undefined : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, which amount policy ${policy} does not allow`;
+}

@@ -1,0 +1,153 @@
+/**
+ * PaymentRequest: the platform's role for a payment. Runs AuthorizeOrCapturePayment, then (when
+ * AUTHORIZED and capture is wanted) CapturePayment; on any failure or abnormal end of a child it
+ * runs CancelPayment with the latest processing data; after success it waits for the POS side to
+ * complete or abort the sale, and an abort runs CancelPayment too (seed 002's third case). Exactly
+ * one CancelPayment per payment request, whatever triggers it (deterministic id, REJECT_DUPLICATE).
+ */
+import { ApplicationFailure, CancellationScope, condition, defineSignal, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { workflowIds } from '../contracts/ids';
+import {
+  AuthorizeOrCapturePaymentTypes,
+  CancelPaymentTypes,
+  CapturePaymentTypes,
+  type AuthorizeOrCapturePaymentWorkflowCancelation,
+  type AuthorizeOrCapturePaymentWorkflowFailure,
+  type AuthorizeOrCapturePaymentWorkflowParameters,
+  type AuthorizeOrCapturePaymentWorkflowResult,
+  type CancelPaymentWorkflowFailure,
+  type CancelPaymentWorkflowResult,
+  type CapturePaymentWorkflowCancelation,
+  type CapturePaymentWorkflowFailure,
+  type CapturePaymentWorkflowResult,
+} from '../contracts/payment';
+import { settle, startCuwoChild, type CuwoEnd } from './children';
+import { CuwoRun, requestIdOf } from './cuwo-run';
+
+/** The POS side gave up on the sale after the payment went through: undo it. */
+export const abortSignal = defineSignal<[{ reason?: string }?]>('abort');
+/** The POS side completed the sale: the payment stays. */
+export const completeSignal = defineSignal('complete');
+
+export interface PaymentRequestOptions {
+  /** Capture an AUTHORIZED payment right away with CapturePayment (default true). */
+  capture?: boolean;
+  /** How long to wait for the POS side to complete or abort after success (default 15 minutes); then it counts as complete. */
+  completionTimeoutMs?: number;
+}
+
+export interface PaymentRequestResult {
+  paymentRequestID: string;
+  /** BOOKED: the money stays; FAILED / CANCELED: nothing stays (see compensation); ABORTED: the POS side undid it. */
+  outcome: 'BOOKED' | 'FAILED' | 'CANCELED' | 'ABORTED';
+  authorizeOrCapture: CuwoEnd<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>;
+  capture?: CuwoEnd<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>;
+  compensation?: {
+    workflowId: string;
+    startedBy: 'PaymentRequest' | 'CUWO';
+    end?: CuwoEnd<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure, never>;
+  };
+  abortReason?: string;
+  paymentProcessingData?: string;
+}
+
+export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowParameters, options: PaymentRequestOptions = {}): Promise<PaymentRequestResult> {
+  const paymentRequestID = requestIdOf(input, 'paymentRequestID');
+  if (!paymentRequestID) throw ApplicationFailure.nonRetryable('paymentRequestID: must be a non-empty string', 'InvalidParameters');
+  const run = new CuwoRun('PaymentRequest', paymentRequestID);
+  let abort: { reason?: string } | undefined;
+  let completed = false;
+  setHandler(abortSignal, (request) => {
+    abort ??= request ?? {};
+  });
+  setHandler(completeSignal, () => {
+    completed = true;
+  });
+
+  // A cancel request or an abort while a CUWO runs is passed on to it: it alone knows whether it may still cancel.
+  let running: string | undefined;
+  const cancelRunning = async (): Promise<void> => {
+    const target = running;
+    // A CUWO that already finished cannot be canceled; its outcome is handled below.
+    if (target) await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(target).cancel()).catch(() => undefined);
+  };
+  CancellationScope.current().cancelRequested.catch(cancelRunning);
+  void CancellationScope.nonCancellable(() => condition(() => abort !== undefined)).then(cancelRunning);
+
+  const authId = workflowIds.authorizeOrCapturePayment(paymentRequestID);
+  running = authId;
+  run.record({ stage: 'AUTHORIZING' });
+  const authChild = await startCuwoChild<AuthorizeOrCapturePaymentWorkflowResult>('AuthorizeOrCapturePayment', authId, [input]);
+  const auth = await CancellationScope.nonCancellable(() => settle<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>(authId, AuthorizeOrCapturePaymentTypes, authChild.result()));
+  running = undefined;
+  const result: PaymentRequestResult = { paymentRequestID, outcome: 'BOOKED', authorizeOrCapture: auth };
+  const latest = (data: string | undefined) => {
+    if (data) run.record({ stage: run.state.stage, processingData: data });
+    result.paymentProcessingData = run.state.processingData;
+  };
+
+  if (auth.outcome === 'CANCELED') {
+    result.outcome = 'CANCELED';
+    return run.complete(result, 'CANCELED');
+  }
+  if (auth.outcome !== 'SUCCESS') {
+    latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : undefined);
+    await compensate(run, result, paymentRequestID);
+    return finish(run, result, 'FAILED', auth.outcome === 'FAILURE' ? auth.failure.failureReason : 'ABNORMAL_END');
+  }
+  latest(auth.result.paymentProcessingData);
+  run.record({ stage: auth.result.status, reference: auth.result.paymentReference });
+
+  if (auth.result.status === 'AUTHORIZED' && options.capture !== false && !abort) {
+    const captureId = workflowIds.capturePayment(paymentRequestID);
+    running = captureId;
+    run.record({ stage: 'CAPTURING' });
+    const captureChild = await startCuwoChild<CapturePaymentWorkflowResult>('CapturePayment', captureId, [
+      { '@type': CapturePaymentTypes.parameters, paymentRequestID, paymentReference: auth.result.paymentReference, paymentProcessingData: result.paymentProcessingData },
+    ]);
+    const capture = await CancellationScope.nonCancellable(() => settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(captureId, CapturePaymentTypes, captureChild.result()));
+    running = undefined;
+    result.capture = capture;
+    if (capture.outcome !== 'SUCCESS') {
+      latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : undefined);
+      await compensate(run, result, paymentRequestID);
+      return finish(run, result, 'FAILED', capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`);
+    }
+    latest(capture.result.paymentProcessingData);
+    run.record({ stage: 'CAPTURED' });
+  }
+
+  // The payment went through; the sale on the POS side may still be completed or aborted.
+  run.record({ stage: 'AWAITING_POS' });
+  await CancellationScope.nonCancellable(() => condition(() => completed || abort !== undefined, options.completionTimeoutMs ?? 15 * 60_000));
+  if (abort) {
+    result.abortReason = abort.reason;
+    await compensate(run, result, paymentRequestID);
+    return finish(run, result, 'ABORTED', 'ABORTED_BY_POS');
+  }
+  run.record({ stage: 'BOOKED' });
+  return run.complete(result, 'SUCCESS');
+}
+
+/** Starts CancelPayment with the latest processing data, or finds the one a CUWO already started. */
+async function compensate(run: CuwoRun, result: PaymentRequestResult, paymentRequestID: string): Promise<void> {
+  const cancelId = workflowIds.cancelPayment(paymentRequestID);
+  const handle = await run.compensate('CancelPayment', cancelId, [
+    { '@type': CancelPaymentTypes.parameters, paymentRequestID, paymentReference: run.state.reference, paymentProcessingData: result.paymentProcessingData },
+  ]);
+  if (handle === 'already-started') {
+    result.compensation = { workflowId: cancelId, startedBy: 'CUWO' };
+    return;
+  }
+  const end = await CancellationScope.nonCancellable(() =>
+    settle<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure, never>(cancelId, CancelPaymentTypes, handle.result() as Promise<CancelPaymentWorkflowResult>),
+  );
+  result.compensation = { workflowId: cancelId, startedBy: 'PaymentRequest', end };
+  if (end.outcome === 'SUCCESS' && end.result.paymentProcessingData) result.paymentProcessingData = end.result.paymentProcessingData;
+}
+
+function finish(run: CuwoRun, result: PaymentRequestResult, outcome: 'FAILED' | 'ABORTED', reason: string): PaymentRequestResult {
+  result.outcome = outcome;
+  run.record({ stage: outcome === 'ABORTED' ? 'ABORTED' : 'COMPENSATED', processingData: result.paymentProcessingData });
+  return run.complete(result, 'FAILURE', reason, result.compensation?.end?.outcome === 'FAILURE');
+}
