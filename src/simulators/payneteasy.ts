@@ -1,13 +1,17 @@
 /**
- * HTTP simulator of the Payneteasy merchant API, payout part (seed 003): `/api/v4/payout` signed with
- * OAuth 1.0a RSA-SHA256, `/api/v2/status` and `/api/v2/return` signed with the SHA-1 `control`, the
- * receiver form some payout methods need, and the Connecting Party callback with its retries.
+ * HTTP simulator of the Payneteasy merchant API.
+ * Payout part (seed 003): `/api/v4/payout` signed with OAuth 1.0a RSA-SHA256, `/api/v2/status` and
+ * `/api/v2/return` signed with the SHA-1 `control`, the receiver form some payout methods need, and the
+ * Connecting Party callback with its retries.
+ * Payments part: `/api/v2/sale-form` and `/api/v2/preauth-form` (the customer enters card data on the
+ * simulator's form, never the merchant), `/api/v2/capture`, `/api/v2/return` (refund, or release of an
+ * uncaptured preauth) and `/api/v2/void`, all signed with the SHA-1 `control`, plus a payments ledger.
  *
  * The OAuth verification is written here from RFC 5849 on purpose: the project's client uses a
  * library, and a simulator sharing that library would accept whatever the library gets wrong.
  *
- * Model: an order (paynet-order-id) holds transactions of a type (`payout`, `return`; later `sale`,
- * `capture`, ...), each with its own serial number and status. `processing` turns final after
+ * Model: an order (paynet-order-id) holds transactions of a type (`payout`, `return`, `sale`, `preauth`,
+ * `capture`, `void`), each with its own serial number and status. `processing` turns final after
  * `processingMs`; the final status is what status polling and the callback report.
  *
  * Faults (503, lost answer after processing, dropped request, latency) let tests reproduce
@@ -32,18 +36,26 @@ export type PayneteasyFault =
   | { kind: 'latency'; ms: number; count?: number } // delay the answer (after processing)
   | { kind: 'unavailable'; count?: number } // HTTP 503, nothing processed
   | { kind: 'drop-after-processing'; count?: number } // process (order created), then destroy the socket unanswered
-  | { kind: 'drop-before-processing'; count?: number };
+  | { kind: 'drop-before-processing'; count?: number }
+  // The next `count` (default 1) transactions of this type end declined with error-code `<TYPE>_DECLINED`.
+  // Consumed when such a transaction is created (an idempotent repeat creates none), not per HTTP request.
+  | { kind: 'decline-next'; transactionType: DeclinableTransactionType; count?: number };
+
+export type DeclinableTransactionType = 'capture' | 'return' | 'void' | 'sale' | 'preauth';
 
 export type CallbackMode = 'deliver' | 'drop' | 'duplicate'; // drop = never sent; duplicate = sent twice
 
 export type TransactionStatus = 'processing' | 'approved' | 'declined' | 'error' | 'filtered';
 
+export type TransactionType = 'payout' | 'return' | 'sale' | 'preauth' | 'capture' | 'void';
+
 export interface SimulatedTransaction {
   serialNumber: string;
-  type: 'payout' | 'return';
+  type: TransactionType;
   status: TransactionStatus;
-  amountMinor: string;
+  amountMinor: string; // for a sale/preauth: the requested amount until the customer submits the form, then what they submitted
   currency: string;
+  effect?: 'refund' | 'release'; // return/void on a payment order: money back to the customer, or an authorization released
   errorCode?: string;
   errorMessage?: string;
   createdAt: string;
@@ -54,9 +66,12 @@ export interface SimulatedOrder {
   orderId: string; // paynet-order-id, numeric string
   clientOrderId: string;
   endpointId: string;
-  amountMinor: string;
+  kind: 'payout' | 'sale' | 'preauth'; // the command that created the order (v4 payout, sale-form, preauth-form)
+  amountMinor: string; // as requested by the merchant
   currency: string;
   destination?: string;
+  email?: string; // payments
+  redirectUrl?: string; // payments: where the customer's browser returns after the form
   formUrl?: string;
   formCompleted: boolean;
   serverCallbackUrl?: string;
@@ -79,6 +94,27 @@ export interface PayneteasySimulatorOptions {
   callbackRetryMs?: number; // retry interval for callbacks answered non-200 / network error (default 500, at most 5 attempts)
 }
 
+export type PaymentFormOutcome = 'approve' | 'decline' | 'error' | 'filtered';
+
+export interface CompleteFormOptions {
+  outcome?: PaymentFormOutcome; // payments only; default 'approve'
+  amountMinor?: string; // payments only: positive decimal integer, the amount the customer submitted (default the requested one)
+}
+
+/** Money of one payment order (sale-form or preauth-form), all in minor units as decimal strings. */
+export interface PaymentLedgerEntry {
+  orderId: string;
+  clientOrderId: string;
+  currency: string;
+  authorizedMinor: string; // approved preauth
+  capturedMinor: string; // approved sale + approved captures
+  refundedMinor: string; // approved returns/voids of a sale or capture
+  releasedMinor: string; // approved returns/voids of an uncaptured preauth
+  voidedMinor: string; // approved voids (each also counted in refunded or released)
+  heldMinor: string; // authorized, neither captured nor released (>= 0)
+  takenMinor: string; // captured - refunded: what the merchant keeps
+}
+
 export interface PayneteasySimulator {
   readonly url: string; // base, e.g. http://127.0.0.1:PORT (API under `${url}/paynet/api/`)
   orders(): SimulatedOrder[];
@@ -87,10 +123,16 @@ export interface PayneteasySimulator {
    * `reversedMinor` = approved returns (net paid = paidMinor - reversedMinor).
    */
   ledger(): Array<{ orderId: string; clientOrderId: string; paidMinor: string; reversedMinor: string; currency: string }>;
+  /** One entry per payment order (sale-form / preauth-form), whatever its outcome. */
+  paymentLedger(): PaymentLedgerEntry[];
   callbacks(): CallbackAttempt[];
   injectFault(f: PayneteasyFault): void;
   setCallbackMode(mode: CallbackMode): void; // applies to callbacks sent from now on (default 'deliver')
-  completeForm(orderId: string): void; // what a receiver submitting the form does
+  /**
+   * What the receiver (payout) or the customer (payment) submitting the form does. The options are for
+   * payment forms only (a payout form refuses them); the payment's final status follows after processingMs.
+   */
+  completeForm(orderId: string, options?: CompleteFormOptions): void;
   close(): Promise<void>; // also stops timers and pending callbacks
 }
 
@@ -108,7 +150,13 @@ const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unavailable'), count }),
   z.object({ kind: z.literal('drop-after-processing'), count }),
   z.object({ kind: z.literal('drop-before-processing'), count }),
+  z.object({ kind: z.literal('decline-next'), transactionType: z.enum(['capture', 'return', 'void', 'sale', 'preauth']), count }),
 ]);
+const FORM_OUTCOMES = ['approve', 'decline', 'error', 'filtered'] as const satisfies readonly PaymentFormOutcome[];
+const CompleteFormSchema = z.strictObject({
+  outcome: z.enum(FORM_OUTCOMES).optional(),
+  amountMinor: z.string().regex(/^\d{1,30}$/, 'must be a decimal integer string').optional(),
+});
 const CallbackModeSchema = z.object({ mode: z.enum(CALLBACK_MODES) });
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +281,20 @@ function currencyField(f: Fields): string {
   return c;
 }
 
+/** An optional absolute http(s) URL field. */
+function httpUrlField(f: Fields, name: string): string | undefined {
+  const v = f.opt(name);
+  if (v === undefined) return undefined;
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw invalid(name, 'must be an absolute http(s) URL');
+  return v;
+}
+
 // Hash first so timingSafeEqual gets equal lengths and the comparison leaks no timing on the secret.
 const sameSecret = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
@@ -315,10 +377,54 @@ function payoutOutcome(destination: string): Outcome {
   return APPROVED;
 }
 
+/** The outcome the customer picks on a payment form. */
+function formOutcome(outcome: PaymentFormOutcome): Outcome {
+  switch (outcome) {
+    case 'approve':
+      return APPROVED;
+    case 'decline':
+      return { status: 'declined', errorCode: 'DECLINED', errorMessage: 'Card declined' };
+    case 'error':
+      return { status: 'error', errorCode: 'PROCESSING_ERROR', errorMessage: 'Processing error at the card issuer' };
+    case 'filtered':
+      return { status: 'filtered', errorCode: 'FRAUD_FILTER', errorMessage: 'Rejected by the fraud filter' };
+  }
+}
+
+const isPayment = (order: SimulatedOrder) => order.kind !== 'payout';
+/** A transaction that has not failed: still processing or approved. */
+const isLive = (t: SimulatedTransaction) => t.status === 'processing' || t.status === 'approved';
+const sumApproved = (txs: SimulatedTransaction[], keep: (t: SimulatedTransaction) => boolean) =>
+  txs.filter((t) => t.status === 'approved' && keep(t)).reduce((acc, t) => acc + BigInt(t.amountMinor), 0n);
+
+function paymentLedgerEntry(o: SimulatedOrder): PaymentLedgerEntry {
+  const txs = o.transactions;
+  const authorized = sumApproved(txs, (t) => t.type === 'preauth');
+  const captures = sumApproved(txs, (t) => t.type === 'capture');
+  const captured = sumApproved(txs, (t) => t.type === 'sale') + captures;
+  const reversal = (t: SimulatedTransaction) => t.type === 'return' || t.type === 'void';
+  const refunded = sumApproved(txs, (t) => reversal(t) && t.effect === 'refund');
+  const released = sumApproved(txs, (t) => reversal(t) && t.effect === 'release');
+  const voided = sumApproved(txs, (t) => t.type === 'void');
+  const held = authorized - captures - released;
+  return {
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    currency: o.currency,
+    authorizedMinor: authorized.toString(),
+    capturedMinor: captured.toString(),
+    refundedMinor: refunded.toString(),
+    releasedMinor: released.toString(),
+    voidedMinor: voided.toString(),
+    heldMinor: (held > 0n ? held : 0n).toString(),
+    takenMinor: (captured - refunded).toString(),
+  };
+}
+
 /** completeForm refusals; the admin endpoint and the form page map `httpStatus` to their answer. */
 class FormError extends Error {
   constructor(
-    readonly httpStatus: 404 | 409,
+    readonly httpStatus: 400 | 404 | 409,
     message: string,
   ) {
     super(message);
@@ -353,7 +459,9 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
   const orderByClientKey = new Map<string, string>(); // JSON [endpointId, client_orderid] -> paynet-order-id
   const formTimers = new Map<string, NodeJS.Timeout>();
   const attempts: CallbackAttempt[] = [];
-  const faults: { fault: PayneteasyFault; remaining: number }[] = [];
+  const faults: { fault: PayneteasyFault; remaining: number }[] = []; // per HTTP command, in order
+  const declineNext: { type: DeclinableTransactionType; remaining: number }[] = []; // per created transaction
+  const forcedOutcomes = new WeakMap<SimulatedTransaction, Outcome>(); // decline-next verdicts, applied when final
   const nonces = new Map<string, number>(); // JSON [consumer key, nonce, timestamp] -> timestamp (s)
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
@@ -439,9 +547,17 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     nonces.set(nonceKey, Number(timestamp));
   }
 
-  function newTransaction(type: SimulatedTransaction['type'], amountMinor: bigint, currency: string): SimulatedTransaction {
-    return { serialNumber: randomUUID(), type, status: 'processing', amountMinor: amountMinor.toString(), currency, createdAt: nowIso() };
+  function newTransaction(type: TransactionType, amountMinor: bigint, currency: string): SimulatedTransaction {
+    const tx: SimulatedTransaction = { serialNumber: randomUUID(), type, status: 'processing', amountMinor: amountMinor.toString(), currency, createdAt: nowIso() };
+    const i = declineNext.findIndex((d) => d.type === type);
+    if (i >= 0) {
+      if (--declineNext[i].remaining <= 0) declineNext.splice(i, 1);
+      forcedOutcomes.set(tx, { status: 'declined', errorCode: `${type.toUpperCase()}_DECLINED`, errorMessage: `The ${type} was declined (simulated)` });
+    }
+    return tx;
   }
+  /** The final outcome of a transaction: a decline-next verdict wins over the normal one. */
+  const outcomeOf = (tx: SimulatedTransaction, normal: Outcome) => forcedOutcomes.get(tx) ?? normal;
 
   const asyncResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
     status: 200,
@@ -450,6 +566,16 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
       'serial-number': tx.serialNumber,
       'merchant-order-id': order.clientOrderId,
       'paynet-order-id': order.orderId,
+    }),
+  });
+  const asyncFormResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
+    status: 200,
+    body: encodePaynetResponse({
+      type: 'async-form-response',
+      'serial-number': tx.serialNumber,
+      'merchant-order-id': order.clientOrderId,
+      'paynet-order-id': order.orderId,
+      'redirect-url': order.formUrl,
     }),
   });
 
@@ -463,9 +589,11 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     return order;
   }
 
-  function checkControl(entry: { merchant: SimulatedMerchant }, login: string, control: string, signed: string) {
+  /** `login` undefined: a command without login (sale-form, preauth-form), only the control is checked. */
+  function checkControl(entry: { merchant: SimulatedMerchant }, login: string | undefined, control: string, signed: string) {
     const expected = sha1Hex(signed + entry.merchant.controlKey);
-    if (!sameSecret(login, entry.merchant.login) || !sameSecret(control.toLowerCase(), expected)) {
+    const loginOk = login === undefined || sameSecret(login, entry.merchant.login);
+    if (!sameSecret(control.toLowerCase(), expected) || !loginOk) {
       throw new ProtocolError('validation-error', 'CONTROL_INVALID', 'login or control is wrong (control = SHA-1 over the listed fields and the merchant control key)');
     }
   }
@@ -481,26 +609,46 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     sendCallback(order, tx);
   }
 
+  /** The transaction a form belongs to: the order's first one (payout, sale or preauth). */
+  const formTransaction = (order: SimulatedOrder) => order.transactions[0];
+
   function expireForm(order: SimulatedOrder) {
     formTimers.delete(order.orderId);
     if (order.formCompleted) return;
-    const payout = order.transactions.find((t) => t.type === 'payout')!;
-    finalize(order, payout, { status: 'declined', errorCode: 'FORM_EXPIRED', errorMessage: 'The receiver did not complete the payout form in time' });
+    const who = isPayment(order) ? 'customer' : 'receiver';
+    const what = isPayment(order) ? 'payment' : 'payout';
+    finalize(order, formTransaction(order), { status: 'declined', errorCode: 'FORM_EXPIRED', errorMessage: `The ${who} did not complete the ${what} form in time` });
   }
 
-  function completeForm(orderId: string) {
+  function completeForm(orderId: string, options: CompleteFormOptions = {}) {
     const order = orders.get(orderId);
     if (!order) throw new FormError(404, `unknown order ${orderId}`);
     if (!order.formUrl) throw new FormError(409, `order ${orderId} does not wait for a receiver form`);
+    const payment = isPayment(order);
+    if (!payment && (options.outcome !== undefined || options.amountMinor !== undefined)) {
+      throw new FormError(409, `order ${orderId} is a payout: outcome and amountMinor apply to payment forms only`);
+    }
+    if (options.outcome !== undefined && !(FORM_OUTCOMES as readonly string[]).includes(options.outcome)) {
+      throw new FormError(400, `unknown outcome ${String(options.outcome)}`);
+    }
+    let amountMinor: bigint | undefined;
+    if (options.amountMinor !== undefined) {
+      if (typeof options.amountMinor !== 'string' || !/^\d{1,30}$/.test(options.amountMinor) || BigInt(options.amountMinor) <= 0n) {
+        throw new FormError(400, `amountMinor must be a positive decimal integer string, got ${String(options.amountMinor)}`);
+      }
+      amountMinor = BigInt(options.amountMinor);
+    }
     if (order.formCompleted) return; // a second submit changes nothing
-    const payout = order.transactions.find((t) => t.type === 'payout')!;
-    if (payout.status !== 'processing') {
-      throw new FormError(409, `the payout form of order ${orderId} is closed (payout ${payout.status}${payout.errorCode ? `, ${payout.errorCode}` : ''})`);
+    const tx = formTransaction(order);
+    if (tx.status !== 'processing') {
+      throw new FormError(409, `the ${payment ? 'payment' : 'payout'} form of order ${orderId} is closed (${tx.type} ${tx.status}${tx.errorCode ? `, ${tx.errorCode}` : ''})`);
     }
     order.formCompleted = true;
     cancel(formTimers.get(orderId));
     formTimers.delete(orderId);
-    later(processingMs, () => finalize(order, payout, APPROVED));
+    if (amountMinor !== undefined) tx.amountMinor = amountMinor.toString(); // what the customer submitted is what gets authorized
+    const outcome = payment ? outcomeOf(tx, formOutcome(options.outcome ?? 'approve')) : APPROVED;
+    later(processingMs, () => finalize(order, tx, outcome));
   }
 
   // --- callbacks -------------------------------------------------------------------------------
@@ -572,16 +720,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     const currency = currencyField(f);
     const amountMinor = amountField(f, 'amount', currency);
     f.opt('order_desc');
-    const callbackUrl = f.opt('server_callback_url');
-    if (callbackUrl !== undefined) {
-      let ok = false;
-      try {
-        ok = ['http:', 'https:'].includes(new URL(callbackUrl).protocol);
-      } catch {
-        ok = false;
-      }
-      if (!ok) throw invalid('server_callback_url', 'must be an absolute http(s) URL');
-    }
+    const callbackUrl = httpUrlField(f, 'server_callback_url');
     const destination = f.opt('destination-card-ref-id');
 
     const key = JSON.stringify([endpointId, clientOrderId]);
@@ -589,6 +728,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     if (existingId !== undefined) {
       const order = orders.get(existingId)!;
       const changed = [
+        order.kind !== 'payout' ? 'command' : undefined,
         order.amountMinor !== amountMinor.toString() ? 'amount' : undefined,
         order.currency !== currency ? 'currency' : undefined,
         order.destination !== destination ? 'destination-card-ref-id' : undefined,
@@ -605,6 +745,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
       orderId,
       clientOrderId,
       endpointId,
+      kind: 'payout',
       amountMinor: amountMinor.toString(),
       currency,
       ...(destination !== undefined ? { destination } : { formUrl: `${baseUrl}${FORM_PATH}/${orderId}` }),
@@ -631,7 +772,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     const order = findOrder(endpointId, clientOrderId, orderId);
     const tx = serial === undefined ? order.transactions.at(-1)! : order.transactions.find((t) => t.serialNumber === serial);
     if (!tx) throw new ProtocolError('error', 'TRANSACTION_NOT_FOUND', `order ${order.orderId} has no transaction with serial number ${serial}`);
-    const waitingForForm = tx.type === 'payout' && tx.status === 'processing' && !!order.formUrl && !order.formCompleted;
+    const waitingForForm = tx === formTransaction(order) && tx.status === 'processing' && !!order.formUrl && !order.formCompleted;
     return {
       status: 200,
       body: encodePaynetResponse({
@@ -671,6 +812,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
 
     const existing = order.transactions.find((t) => t.type === 'return');
     if (existing) return asyncResponse(order, existing); // one return per order: a repeat gets the same transaction
+    if (isPayment(order)) return paymentReturn(order, amount);
 
     const payout = order.transactions.find((t) => t.type === 'payout')!;
     if (!entry.merchant.payoutReversal) {
@@ -683,8 +825,153 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     if (amount && amount.minor > BigInt(payout.amountMinor)) throw invalid('amount', 'exceeds the paid-out amount');
     const tx = newTransaction('return', amount?.minor ?? BigInt(payout.amountMinor), payout.currency);
     order.transactions.push(tx);
-    later(processingMs, () => finalize(order, tx, APPROVED));
+    later(processingMs, () => finalize(order, tx, outcomeOf(tx, APPROVED)));
     return asyncResponse(order, tx);
+  }
+
+  // --- payments ------------------------------------------------------------------------------------
+
+  /** sale-form / preauth-form: the customer enters card data on the simulator's form. */
+  function handlePaymentForm(kind: 'sale' | 'preauth', request: FastifyRequest, endpointId: string): Answer {
+    const entry = merchantFor(endpointId);
+    const f = new Fields(formParams(request));
+    const clientOrderId = f.req('client_orderid');
+    if (clientOrderId.length > 128) throw invalid('client_orderid', 'must be at most 128 characters');
+    f.req('amount');
+    const currency = currencyField(f);
+    const amountMinor = amountField(f, 'amount', currency);
+    f.opt('order_desc');
+    const email = f.opt('email');
+    f.opt('ipaddress');
+    const redirectUrl = httpUrlField(f, 'redirect_url');
+    const callbackUrl = httpUrlField(f, 'server_callback_url');
+    const control = f.req('control');
+    checkControl(entry, undefined, control, endpointId + clientOrderId + amountMinor.toString() + (email ?? ''));
+
+    const key = JSON.stringify([endpointId, clientOrderId]);
+    const existingId = orderByClientKey.get(key);
+    if (existingId !== undefined) {
+      const order = orders.get(existingId)!;
+      const changed = [
+        order.kind !== kind ? 'command' : undefined,
+        order.amountMinor !== amountMinor.toString() ? 'amount' : undefined,
+        order.currency !== currency ? 'currency' : undefined,
+      ].filter((c) => c !== undefined);
+      if (changed.length > 0) {
+        throw new ProtocolError('validation-error', 'DUPLICATE_ORDER', `client_orderid ${clientOrderId} was already used with a different ${changed.join(', ')}`);
+      }
+      return asyncFormResponse(order, formTransaction(order));
+    }
+
+    const orderId = String(8_000_000 + ++lastOrderNumber);
+    const tx = newTransaction(kind, amountMinor, currency);
+    const order: SimulatedOrder = {
+      orderId,
+      clientOrderId,
+      endpointId,
+      kind,
+      amountMinor: amountMinor.toString(),
+      currency,
+      ...(email !== undefined ? { email } : {}),
+      ...(redirectUrl !== undefined ? { redirectUrl } : {}),
+      formUrl: `${baseUrl}${FORM_PATH}/${orderId}`,
+      formCompleted: false,
+      ...(callbackUrl !== undefined ? { serverCallbackUrl: callbackUrl } : {}),
+      transactions: [tx],
+    };
+    orders.set(orderId, order);
+    orderByClientKey.set(key, orderId);
+    formTimers.set(orderId, later(formTtlMs, () => expireForm(order)));
+    return asyncFormResponse(order, tx);
+  }
+
+  /** login, client_orderid, orderid and the optional amount + currency of capture and return. */
+  function readFollowUp(f: Fields) {
+    const login = f.req('login');
+    const clientOrderId = f.req('client_orderid');
+    const orderId = f.req('orderid');
+    const control = f.req('control');
+    f.opt('comment');
+    const amountSent = f.opt('amount') !== undefined;
+    if (amountSent !== (f.opt('currency') !== undefined)) throw missing(amountSent ? 'currency' : 'amount');
+    let amount: { minor: bigint; currency: string } | undefined;
+    if (amountSent) {
+      const currency = currencyField(f);
+      amount = { minor: amountField(f, 'amount', currency), currency };
+    }
+    return { login, clientOrderId, orderId, control, amount, signedAmount: amount ? `${amount.minor}${amount.currency}` : '' };
+  }
+
+  const notAllowed = (why: string) => new ProtocolError('error', 'OPERATION_NOT_ALLOWED', why);
+
+  /**
+   * What a return or void of a payment order would reverse: the approved sale, the approved capture
+   * (refund), or the approved preauth nothing was captured from (release).
+   */
+  function reversalTarget(order: SimulatedOrder): { tx: SimulatedTransaction; effect: 'refund' | 'release' } {
+    const first = formTransaction(order);
+    if (first.status !== 'approved') throw notAllowed(`nothing to reverse: the ${first.type} of order ${order.orderId} is ${first.status}`);
+    if (first.type === 'sale') return { tx: first, effect: 'refund' };
+    const capture = order.transactions.find((t) => t.type === 'capture');
+    if (capture?.status === 'processing') throw notAllowed(`the capture of order ${order.orderId} is still processing`);
+    if (capture?.status === 'approved') return { tx: capture, effect: 'refund' };
+    return { tx: first, effect: 'release' };
+  }
+
+  function scheduleFinal(order: SimulatedOrder, tx: SimulatedTransaction) {
+    order.transactions.push(tx);
+    later(processingMs, () => finalize(order, tx, outcomeOf(tx, APPROVED)));
+    return asyncResponse(order, tx);
+  }
+
+  function paymentReturn(order: SimulatedOrder, amount: { minor: bigint; currency: string } | undefined): Answer {
+    if (order.transactions.some((t) => t.type === 'void' && isLive(t))) throw notAllowed(`order ${order.orderId} is voided`);
+    const target = reversalTarget(order);
+    if (amount && amount.currency !== target.tx.currency) throw invalid('currency', `must be the order currency ${target.tx.currency}`);
+    if (amount && amount.minor > BigInt(target.tx.amountMinor)) {
+      throw invalid('amount', `exceeds the ${target.effect === 'refund' ? 'captured' : 'authorized'} amount`);
+    }
+    const tx = newTransaction('return', amount?.minor ?? BigInt(target.tx.amountMinor), target.tx.currency);
+    tx.effect = target.effect;
+    return scheduleFinal(order, tx);
+  }
+
+  function handleCapture(request: FastifyRequest, endpointId: string): Answer {
+    const entry = merchantFor(endpointId);
+    const r = readFollowUp(new Fields(formParams(request)));
+    checkControl(entry, r.login, r.control, r.login + r.clientOrderId + r.orderId + r.signedAmount);
+    const order = findOrder(endpointId, r.clientOrderId, r.orderId);
+    const existing = order.transactions.find((t) => t.type === 'capture');
+    if (existing) return asyncResponse(order, existing); // one capture per order: a repeat gets the same transaction
+    if (order.kind !== 'preauth') throw notAllowed(`order ${order.orderId} is a ${order.kind}, only a preauth can be captured`);
+    const preauth = formTransaction(order);
+    if (preauth.status !== 'approved') throw notAllowed(`only an approved preauth can be captured; this one is ${preauth.status}`);
+    if (order.transactions.some((t) => (t.type === 'return' || t.type === 'void') && isLive(t))) {
+      throw notAllowed(`the authorization of order ${order.orderId} is released`);
+    }
+    if (r.amount && r.amount.currency !== preauth.currency) throw invalid('currency', `must be the order currency ${preauth.currency}`);
+    if (r.amount && r.amount.minor > BigInt(preauth.amountMinor)) throw invalid('amount', 'exceeds the authorized amount');
+    return scheduleFinal(order, newTransaction('capture', r.amount?.minor ?? BigInt(preauth.amountMinor), preauth.currency));
+  }
+
+  function handleVoid(request: FastifyRequest, endpointId: string): Answer {
+    const entry = merchantFor(endpointId);
+    const f = new Fields(formParams(request));
+    const login = f.req('login');
+    const clientOrderId = f.req('client_orderid');
+    const orderId = f.req('orderid');
+    f.opt('comment');
+    const control = f.req('control');
+    checkControl(entry, login, control, login + clientOrderId + orderId);
+    const order = findOrder(endpointId, clientOrderId, orderId);
+    const existing = order.transactions.find((t) => t.type === 'void');
+    if (existing) return asyncResponse(order, existing); // one void per order: a repeat gets the same transaction
+    if (!isPayment(order)) throw notAllowed(`order ${order.orderId} is a payout: nothing to void`);
+    if (order.transactions.some((t) => t.type === 'return' && isLive(t))) throw notAllowed(`order ${order.orderId} is already returned`);
+    const target = reversalTarget(order);
+    const tx = newTransaction('void', BigInt(target.tx.amountMinor), target.tx.currency);
+    tx.effect = target.effect;
+    return scheduleFinal(order, tx);
   }
 
   // --- HTTP ----------------------------------------------------------------------------------------
@@ -754,14 +1041,41 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
   command('/v4/payout', handlePayout);
   command('/v2/status', handleStatus);
   command('/v2/return', handleReturn);
+  command('/v2/sale-form', (request, endpointId) => handlePaymentForm('sale', request, endpointId));
+  command('/v2/preauth-form', (request, endpointId) => handlePaymentForm('preauth', request, endpointId));
+  command('/v2/capture', handleCapture);
+  command('/v2/void', handleVoid);
 
   // The receiver's form (seed 003 steps 5-8): a page with a submit button, and its submission.
+  // For a payment the customer's card form: card data (never stored, never seen by the merchant), an
+  // editable amount (tip, partial payment) and, this being a simulator, the outcome to simulate.
   const page = (title: string, content: string) =>
     `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
   app.get<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
     const order = orders.get(request.params.orderId);
     reply.type('text/html; charset=utf-8');
     if (!order?.formUrl) return reply.code(404).send(page('Payout form not found', ''));
+    if (isPayment(order)) {
+      const tx = formTransaction(order);
+      if (order.formCompleted || tx.status !== 'processing') {
+        return reply.code(order.formCompleted ? 200 : 410).send(page('Payment form closed', `<p>Payment ${escapeHtml(tx.status)}.</p>`));
+      }
+      const action = `${FORM_PATH}/${encodeURIComponent(order.orderId)}`;
+      const options = FORM_OUTCOMES.map((o) => `<option value="${o}">${o}</option>`).join('');
+      return reply.send(
+        page(
+          'Card payment',
+          `<p>Order ${escapeHtml(order.clientOrderId)}</p>` +
+            `<form method="post" action="${action}">` +
+            `<label>Amount (${escapeHtml(order.currency)}) <input name="amount" value="${escapeHtml(formatMinor(BigInt(order.amountMinor), order.currency))}"></label>` +
+            '<label>Card number <input name="card_number" autocomplete="cc-number"></label>' +
+            '<label>Expiry <input name="card_expiry" placeholder="MM/YY"></label>' +
+            '<label>CVV <input name="cvv2"></label>' +
+            `<label>Simulated outcome <select name="outcome">${options}</select></label>` +
+            '<button type="submit">Pay</button></form>',
+        ),
+      );
+    }
     const payout = order.transactions.find((t) => t.type === 'payout')!;
     if (order.formCompleted || payout.status !== 'processing') {
       return reply.code(order.formCompleted ? 200 : 410).send(page('Payout form closed', `<p>Payout ${escapeHtml(payout.status)}.</p>`));
@@ -777,6 +1091,27 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
   });
   app.post<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
     reply.type('text/html; charset=utf-8');
+    const order = orders.get(request.params.orderId);
+    if (order && isPayment(order)) {
+      try {
+        const submitted = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+        const options: CompleteFormOptions = {};
+        const amount = submitted.get('amount') || undefined;
+        if (amount !== undefined) {
+          const minor = parseMajor(amount.trim(), order.currency);
+          if (minor === undefined) throw new FormError(400, `amount "${amount}" is not a positive ${order.currency} amount`);
+          options.amountMinor = minor.toString();
+        }
+        const outcome = submitted.get('outcome') || undefined;
+        if (outcome !== undefined) options.outcome = outcome as PaymentFormOutcome; // checked by completeForm
+        completeForm(order.orderId, options);
+      } catch (err) {
+        if (!(err instanceof FormError)) throw err;
+        return reply.code(err.httpStatus).send(page('Payment form not accepted', `<p>${escapeHtml(err.message)}</p>`));
+      }
+      const back = order.redirectUrl ? `<p><a href="${escapeHtml(order.redirectUrl)}">Back to the shop</a></p>` : '';
+      return reply.send(page('Payment submitted', `<p>Your payment is being processed.</p>${back}`));
+    }
     try {
       completeForm(request.params.orderId);
     } catch (err) {
@@ -788,6 +1123,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
 
   app.get('/_sim/orders', async () => ({ orders: sim.orders() }));
   app.get('/_sim/ledger', async () => ({ ledger: sim.ledger() }));
+  app.get('/_sim/payment-ledger', async () => ({ ledger: sim.paymentLedger() }));
   app.get('/_sim/callbacks', async () => ({ callbacks: sim.callbacks() }));
   app.post('/_sim/faults', async (request, reply) => {
     const parsed = FaultSchema.safeParse(request.body);
@@ -801,9 +1137,12 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     sim.setCallbackMode(parsed.data.mode);
     return reply.code(204).send();
   });
+  // Optional JSON body { outcome?, amountMinor? } (payment forms only).
   app.post<{ Params: { orderId: string } }>('/_sim/orders/:orderId/complete-form', async (request, reply) => {
+    const parsed = CompleteFormSchema.optional().safeParse(request.body ?? undefined);
+    if (!parsed.success) return reply.code(400).send({ error: z.prettifyError(parsed.error) });
     try {
-      completeForm(request.params.orderId);
+      completeForm(request.params.orderId, parsed.data);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return reply.code(err.httpStatus).send({ error: err.message });
@@ -821,6 +1160,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     orders: () => [...orders.values()].map((o) => structuredClone(o)),
     ledger: () =>
       [...orders.values()].flatMap((o) => {
+        if (o.kind !== 'payout') return []; // payments: see paymentLedger
         const sum = (type: SimulatedTransaction['type']) =>
           o.transactions.filter((t) => t.type === type && t.status === 'approved').reduce((acc, t) => acc + BigInt(t.amountMinor), 0n);
         const paid = sum('payout');
@@ -828,16 +1168,18 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
         if (paid === 0n && reversed === 0n) return [];
         return [{ orderId: o.orderId, clientOrderId: o.clientOrderId, paidMinor: paid.toString(), reversedMinor: reversed.toString(), currency: o.currency }];
       }),
+    paymentLedger: () => [...orders.values()].filter(isPayment).map(paymentLedgerEntry),
     callbacks: () => attempts.map((a) => ({ ...a, query: { ...a.query } })),
     injectFault: (fault) => {
       const parsed = FaultSchema.parse(fault);
-      faults.push({ fault: parsed, remaining: parsed.count ?? 1 });
+      if (parsed.kind === 'decline-next') declineNext.push({ type: parsed.transactionType, remaining: parsed.count ?? 1 });
+      else faults.push({ fault: parsed, remaining: parsed.count ?? 1 });
     },
     setCallbackMode: (mode) => {
       if (!(CALLBACK_MODES as readonly string[]).includes(mode)) throw new Error(`unknown callback mode ${String(mode)}`);
       callbackMode = mode;
     },
-    completeForm: (orderId) => completeForm(orderId),
+    completeForm: (orderId, formOptions) => completeForm(orderId, formOptions),
     close: async () => {
       closing.abort();
       for (const t of timers) clearTimeout(t);

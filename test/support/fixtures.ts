@@ -1,3 +1,4 @@
+import { AuthorizeOrCapturePaymentTypes, type AuthorizeOrCapturePaymentWorkflowParameters } from '../../src/contracts/payment';
 import { GrantPayoutTypes, type GrantPayoutWorkflowParameters } from '../../src/contracts/payout';
 
 export const UPI_ACCOUNT = 'upi-main';
@@ -16,5 +17,26 @@ export function grantPayoutParams(payoutRequestID: string, overrides: Partial<Gr
     cuwoContextInformation: { tenantID: 'tenant-1', storeID: 'store-1', terminalID: 'pos-1' },
     paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: UPI_ACCOUNT },
     ...overrides,
+  };
+}
+
+export function paymentParams(
+  paymentRequestID: string,
+  options: { accountName?: string; captureMode?: 'CAPTURE' | 'AUTHORIZE'; amountPolicy?: string; amount?: string; tip?: string } = {},
+): AuthorizeOrCapturePaymentWorkflowParameters {
+  return {
+    '@type': AuthorizeOrCapturePaymentTypes.parameters,
+    paymentRequestID,
+    requestedAmount: { amount: options.amount ?? '50.00', currency: 'EUR' },
+    includedTipAmount: { amount: options.tip ?? '5.00', currency: 'EUR' },
+    invoiceOrCreditMemoInformation: [{ documentType: 'INVOICE', documentID: 'inv-1', documentNumber: 'INV-2026-0007' }],
+    customerInformation: { customerID: 'cust-9', name: 'Mara Lind', email: 'mara@example.com' },
+    customerIdentifiers: [],
+    cuwoContextInformation: { tenantID: 'tenant-1', storeID: 'store-1', terminalID: 'pos-1' },
+    paymentMethodConfiguration: {
+      paymentMethodID: 'pm-card',
+      accountName: options.accountName ?? 'pne-main',
+      options: { captureMode: options.captureMode ?? 'CAPTURE', amountPolicy: options.amountPolicy ?? 'EXACT' },
+    },
   };
 }

@@ -113,7 +113,7 @@ const payoutFields = (overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 
-async function v2(command: 'status' | 'return', endpoint: string, fields: Record<string, string>): Promise<PaynetAnswer> {
+async function v2(command: 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void', endpoint: string, fields: Record<string, string>): Promise<PaynetAnswer> {
   const res = await fetch(`${sim.url}/paynet/api/v2/${command}/${endpoint}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -770,5 +770,534 @@ describe('admin endpoints', () => {
     await expect(
       startPayneteasySimulator({ merchants: [{ endpointId: '1', login: 'l', controlKey: 'k', publicKeyPem: 'not a key' }] }),
     ).rejects.toThrow(/publicKeyPem/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Payments: sale-form / preauth-form, capture, return (refund / release), void, payments ledger
+// ---------------------------------------------------------------------------------------------
+
+describe('payments', () => {
+  /** "25.00" -> "2500" for a two-decimal currency, exactly (independent of the simulator). */
+  const minorOf = (major: string) => {
+    const [int, frac = ''] = major.split('.');
+    return (BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2))).toString();
+  };
+
+  const saleFields = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    client_orderid: newOrderId('pay'),
+    order_desc: 'enfore sale',
+    amount: '25.00',
+    currency: 'EUR',
+    email: 'buyer@example.com',
+    ipaddress: '203.0.113.7',
+    redirect_url: 'https://shop.example/back',
+    ...overrides,
+  });
+  const formControl = (endpoint: string, f: Record<string, string>, key = CONTROL_A, amountMinor = minorOf(f.amount)) =>
+    sha1(endpoint + f.client_orderid + amountMinor + (f.email ?? '') + key);
+
+  /** Sends sale-form / preauth-form; `fields.control` set by the caller wins over the correct one. */
+  function paymentForm(kind: 'sale' | 'preauth', fields: Record<string, string>, endpoint = EP_A, key = CONTROL_A) {
+    return v2(`${kind}-form`, endpoint, { control: formControl(endpoint, fields, key), ...fields });
+  }
+  async function startPayment(kind: 'sale' | 'preauth', overrides: Record<string, string> = {}): Promise<OrderRef & { answer: PaynetAnswer }> {
+    const fields = saleFields(overrides);
+    const answer = await paymentForm(kind, fields);
+    expect(answer.fields).toMatchObject({ type: 'async-form-response' });
+    return { ...refOf(fields.client_orderid, answer), answer };
+  }
+  /** A payment whose form the customer completed and that reached its final status. */
+  async function approvedPayment(kind: 'sale' | 'preauth', overrides: Record<string, string> = {}, form?: Parameters<PayneteasySimulator['completeForm']>[1]) {
+    const p = await startPayment(kind, overrides);
+    sim.completeForm(p.orderId, form);
+    const done = await finalStatus(p);
+    expect(done.fields).toMatchObject({ 'transaction-type': kind, status: 'approved' });
+    return p;
+  }
+
+  type AmountOpts = { amount?: string; currency?: string; amountMinor?: string; login?: string; control?: string };
+  function followUp(command: 'capture' | 'return', ref: OrderRef, o: AmountOpts = {}) {
+    const login = o.login ?? LOGIN_A;
+    const signedAmount = o.amount ? `${o.amountMinor ?? minorOf(o.amount)}${o.currency ?? 'EUR'}` : '';
+    return v2(command, EP_A, {
+      login,
+      client_orderid: ref.clientOrderId,
+      orderid: ref.orderId,
+      ...(o.amount ? { amount: o.amount, currency: o.currency ?? 'EUR' } : {}),
+      ...(command === 'return' ? { comment: 'customer returned the goods' } : {}),
+      control: sha1(login + ref.clientOrderId + ref.orderId + signedAmount + (o.control ?? CONTROL_A)),
+    });
+  }
+  const capture = (ref: OrderRef, o?: AmountOpts) => followUp('capture', ref, o);
+  const refund = (ref: OrderRef, o?: AmountOpts) => followUp('return', ref, o);
+  const voidTx = (ref: OrderRef, o: { login?: string; control?: string } = {}) => {
+    const login = o.login ?? LOGIN_A;
+    return v2('void', EP_A, {
+      login,
+      client_orderid: ref.clientOrderId,
+      orderid: ref.orderId,
+      comment: 'cancelled at the till',
+      control: sha1(login + ref.clientOrderId + ref.orderId + (o.control ?? CONTROL_A)),
+    });
+  };
+
+  const paymentLedgerFor = (clientOrderId: string) => sim.paymentLedger().filter((l) => l.clientOrderId === clientOrderId);
+  const money = (ref: OrderRef, m: Partial<Record<'authorized' | 'captured' | 'refunded' | 'released' | 'voided' | 'held' | 'taken', string>>) => {
+    const all = { authorized: '0', captured: '0', refunded: '0', released: '0', voided: '0', held: '0', taken: '0', ...m };
+    expect(paymentLedgerFor(ref.clientOrderId)).toEqual([
+      {
+        orderId: ref.orderId,
+        clientOrderId: ref.clientOrderId,
+        currency: 'EUR',
+        authorizedMinor: all.authorized,
+        capturedMinor: all.captured,
+        refundedMinor: all.refunded,
+        releasedMinor: all.released,
+        voidedMinor: all.voided,
+        heldMinor: all.held,
+        takenMinor: all.taken,
+      },
+    ]);
+  };
+  const asyncShape = /^type=async-response\n&serial-number=[0-9a-f-]+\n&merchant-order-id=[^&\n]+\n&paynet-order-id=\d+\n$/;
+  const typesOf = (ref: OrderRef) => ordersFor(ref.clientOrderId)[0].transactions.map((t) => `${t.type}:${t.status}`);
+
+  describe('sale-form / preauth-form', () => {
+    test('sale-form: async-form-response with the form URL; the customer pays there; approved, taken = amount', async () => {
+      const fields = saleFields();
+      const a = await paymentForm('sale', fields);
+      expect(a.status).toBe(200);
+      expect(a.text).toMatch(/^type=async-form-response\n&serial-number=[0-9a-f-]+\n&merchant-order-id=[^&\n]+\n&paynet-order-id=\d+\n&redirect-url=[^&\n]+\n$/);
+      const ref = refOf(fields.client_orderid, a);
+      const formUrl = `${sim.url}/paynet/form/${ref.orderId}`;
+      expect(a.fields).toMatchObject({ 'merchant-order-id': fields.client_orderid, 'redirect-url': formUrl });
+
+      const waiting = await status(ref);
+      expect(waiting.fields).toMatchObject({
+        type: 'status-response',
+        status: 'processing',
+        'transaction-type': 'sale',
+        'order-stage': 'sale_processing',
+        amount: '25.00',
+        currency: 'EUR',
+        'serial-number': a.fields['serial-number'],
+        'redirect-to': formUrl,
+      });
+      const page = await fetch(formUrl);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`<form method="post" action="/paynet/form/${ref.orderId}"`);
+      expect(html).toContain('name="amount" value="25.00"');
+      money(ref, {});
+
+      sim.completeForm(ref.orderId);
+      expect((await status(ref)).fields['redirect-to']).toBeUndefined();
+      const done = await finalStatus(ref);
+      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'sale', 'order-stage': 'sale_approved', amount: '25.00' });
+      expect(done.fields['error-code']).toBeUndefined();
+      money(ref, { captured: '2500', taken: '2500' });
+      expect(ledgerFor(ref.clientOrderId)).toEqual([]); // the payout ledger is for payouts only
+      expect(ordersFor(ref.clientOrderId)[0]).toMatchObject({
+        kind: 'sale',
+        amountMinor: '2500',
+        email: 'buyer@example.com',
+        redirectUrl: 'https://shop.example/back',
+        formUrl,
+        formCompleted: true,
+      });
+    });
+
+    test('preauth-form approved holds the amount; a full capture takes it', async () => {
+      const ref = await approvedPayment('preauth');
+      const preauthStatus = await status(ref);
+      expect(preauthStatus.fields).toMatchObject({ status: 'approved', 'order-stage': 'preauth_approved' });
+      money(ref, { authorized: '2500', held: '2500' });
+
+      const c = await capture(ref);
+      expect(c.text).toMatch(asyncShape);
+      expect(c.fields['serial-number']).not.toBe(preauthStatus.fields['serial-number']);
+      expect((await status(ref)).fields).toMatchObject({ status: 'processing', 'transaction-type': 'capture', 'order-stage': 'capture_processing' });
+      money(ref, { authorized: '2500', held: '2500' }); // nothing captured before it is approved
+      const done = await finalStatus(ref);
+      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'capture', 'order-stage': 'capture_approved', amount: '25.00', 'serial-number': c.fields['serial-number'] });
+      money(ref, { authorized: '2500', captured: '2500', taken: '2500' });
+      const byPreauthSn = await status(ref, { 'by-request-sn': preauthStatus.fields['serial-number'] });
+      expect(byPreauthSn.fields).toMatchObject({ 'transaction-type': 'preauth', status: 'approved' });
+
+      const again = await capture(ref); // idempotent
+      expect(again.fields).toEqual(c.fields);
+      expect(typesOf(ref)).toEqual(['preauth:approved', 'capture:approved']);
+    });
+
+    test('a partial capture keeps the rest held; more than authorized or another currency is refused', async () => {
+      const ref = await approvedPayment('preauth');
+      expect((await capture(ref, { amount: '30.00' })).fields).toMatchObject({ type: 'validation-error', 'error-code': 'INVALID_FIELD' });
+      expect((await capture(ref, { amount: '10.00', currency: 'USD' })).fields).toMatchObject({ type: 'validation-error', 'error-code': 'INVALID_FIELD' });
+      const c = await capture(ref, { amount: '10.00' });
+      expect(c.fields.type).toBe('async-response');
+      expect((await finalStatus(ref)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'capture', amount: '10.00' });
+      money(ref, { authorized: '2500', captured: '1000', held: '1500', taken: '1000' });
+    });
+
+    test('the customer changes the amount on the form: what they submit is what gets authorized / captured', async () => {
+      // a tip on a sale (completeForm option)
+      const sale = await approvedPayment('sale', {}, { amountMinor: '2750' });
+      expect((await status(sale)).fields).toMatchObject({ status: 'approved', amount: '27.50' });
+      money(sale, { captured: '2750', taken: '2750' });
+      expect(ordersFor(sale.clientOrderId)[0]).toMatchObject({ amountMinor: '2500', transactions: [expect.objectContaining({ amountMinor: '2750' })] });
+
+      // a partial payment on a preauth: the default capture takes the submitted amount, no more
+      const pre = await approvedPayment('preauth', {}, { amountMinor: '2000' });
+      money(pre, { authorized: '2000', held: '2000' });
+      expect((await capture(pre, { amount: '25.00' })).fields['error-code']).toBe('INVALID_FIELD');
+      await capture(pre);
+      expect((await finalStatus(pre)).fields).toMatchObject({ 'transaction-type': 'capture', status: 'approved', amount: '20.00' });
+      money(pre, { authorized: '2000', captured: '2000', taken: '2000' });
+
+      // the HTML form itself: the amount field (major units) and the outcome
+      const html = await startPayment('sale');
+      const post = (body: string) =>
+        fetch(`${sim.url}/paynet/form/${html.orderId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      expect((await post('amount=30.001&card_number=4111111111111111')).status).toBe(400);
+      const ok = await post('amount=30.00&card_number=4111111111111111&card_expiry=12%2F30&cvv2=123&outcome=approve');
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('href="https://shop.example/back"');
+      expect((await finalStatus(html)).fields).toMatchObject({ status: 'approved', amount: '30.00' });
+      money(html, { captured: '3000', taken: '3000' });
+
+      // the admin endpoint takes the same options as JSON
+      const admin = await startPayment('sale');
+      const complete = (body?: string) =>
+        fetch(`${sim.url}/_sim/orders/${admin.orderId}/complete-form`, {
+          method: 'POST',
+          ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body } : {}),
+        });
+      expect((await complete('{"amountMinor":"12.50"}')).status).toBe(400);
+      expect((await complete('{"outcome":"maybe"}')).status).toBe(400);
+      expect((await complete('{"amountMinor":"1250","outcome":"approve"}')).status).toBe(204);
+      expect((await finalStatus(admin)).fields).toMatchObject({ status: 'approved', amount: '12.50' });
+      expect(() => sim.completeForm(admin.orderId, { amountMinor: '0' })).toThrow(/amountMinor/);
+    });
+
+    test.each([
+      ['decline', 'declined', 'DECLINED', 'Card declined'],
+      ['error', 'error', 'PROCESSING_ERROR', undefined],
+      ['filtered', 'filtered', 'FRAUD_FILTER', undefined],
+    ] as const)('outcome %s on the form -> %s %s: nothing held or taken, nothing to capture, return or void', async (outcome, state, code, message) => {
+      const ref = await startPayment('preauth');
+      sim.completeForm(ref.orderId, { outcome });
+      const done = await finalStatus(ref);
+      expect(done.fields).toMatchObject({ status: state, 'error-code': code, 'order-stage': `preauth_${state}` });
+      expect(done.fields['error-message']).toEqual(message ?? expect.any(String));
+      money(ref, {});
+      for (const a of [await capture(ref), await refund(ref), await voidTx(ref)]) {
+        expect(a.fields).toMatchObject({ type: 'error', 'error-code': 'OPERATION_NOT_ALLOWED' });
+      }
+      expect(typesOf(ref)).toEqual([`preauth:${state}`]);
+    });
+
+    test('a form not completed within formTtlMs declines with FORM_EXPIRED; nothing authorized', async () => {
+      const ref = await startPayment('preauth');
+      const done = await waitFor(
+        () => status(ref),
+        (a) => a.fields.status !== 'processing',
+        FORM_TTL_MS + 1_000,
+      );
+      expect(done.fields).toMatchObject({ status: 'declined', 'error-code': 'FORM_EXPIRED', 'transaction-type': 'preauth' });
+      expect(done.fields['redirect-to']).toBeUndefined();
+      money(ref, {});
+      expect(() => sim.completeForm(ref.orderId)).toThrow(/closed/);
+      expect((await fetch(`${sim.url}/paynet/form/${ref.orderId}`)).status).toBe(410);
+      expect((await capture(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+    });
+
+    test('idempotent on (endpoint, client_orderid): the same fields get the same answer; a change is DUPLICATE_ORDER', async () => {
+      const fields = saleFields();
+      const first = await paymentForm('sale', fields);
+      const again = await paymentForm('sale', { ...fields, order_desc: 'retry' });
+      expect(again.fields).toEqual(first.fields);
+      expect(again.fields['redirect-url']).toBe(`${sim.url}/paynet/form/${first.fields['paynet-order-id']}`);
+
+      const changes: Array<[string, Record<string, string>]> = [
+        ['amount', { amount: '26.00' }],
+        ['currency', { currency: 'USD' }],
+      ];
+      for (const [what, change] of changes) {
+        const dup = await paymentForm('sale', { ...fields, ...change });
+        expect(dup.fields).toMatchObject({ type: 'validation-error', 'error-code': 'DUPLICATE_ORDER', 'error-message': expect.stringContaining(what) });
+      }
+      const asPreauth = await paymentForm('preauth', fields);
+      expect(asPreauth.fields).toMatchObject({ 'error-code': 'DUPLICATE_ORDER', 'error-message': expect.stringContaining('command') });
+      const asPayout = await payout(payoutFields({ client_orderid: fields.client_orderid, amount: '25.00' }));
+      expect(asPayout.fields).toMatchObject({ 'error-code': 'DUPLICATE_ORDER', 'error-message': expect.stringContaining('command') });
+      expect(ordersFor(fields.client_orderid)).toHaveLength(1);
+      expect(typesOf(refOf(fields.client_orderid, first))).toEqual(['sale:processing']);
+      // the same client_orderid on another endpoint is another order
+      const other = await paymentForm('sale', fields, EP_B, CONTROL_B);
+      expect(other.fields.type).toBe('async-form-response');
+      expect(other.fields['paynet-order-id']).not.toBe(first.fields['paynet-order-id']);
+    });
+
+    test('email is optional (an empty email in the control); fields are validated', async () => {
+      const fields = saleFields();
+      delete fields.email;
+      const a = await v2('sale-form', EP_A, { ...fields, control: sha1(EP_A + fields.client_orderid + '2500' + CONTROL_A) });
+      expect(a.fields.type).toBe('async-form-response');
+      const cases: Array<[Record<string, string>, string, string]> = [
+        [{ amount: '25.001' }, 'INVALID_FIELD', 'amount'],
+        [{ amount: '' }, 'MISSING_FIELD', 'amount'],
+        [{ currency: 'eur' }, 'INVALID_FIELD', 'currency'],
+        [{ client_orderid: '' }, 'MISSING_FIELD', 'client_orderid'],
+        [{ redirect_url: 'javascript:alert(1)' }, 'INVALID_FIELD', 'redirect_url'],
+        [{ server_callback_url: '/cb' }, 'INVALID_FIELD', 'server_callback_url'],
+      ];
+      for (const [overrides, code, field] of cases) {
+        const bad = await v2('sale-form', EP_A, { ...saleFields(overrides), control: 'x' });
+        expect({ overrides, ...bad.fields }).toMatchObject({ overrides, type: 'validation-error', 'error-code': code, 'error-message': expect.stringContaining(field) });
+      }
+    });
+  });
+
+  describe('return and void', () => {
+    test('return after a sale refunds it: refunded = amount, taken 0; idempotent', async () => {
+      const ref = await approvedPayment('sale');
+      const r = await refund(ref);
+      expect(r.text).toMatch(asyncShape);
+      expect((await status(ref)).fields).toMatchObject({ status: 'processing', 'transaction-type': 'return', 'order-stage': 'return_processing' });
+      const done = await finalStatus(ref);
+      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'return', amount: '25.00', 'serial-number': r.fields['serial-number'] });
+      money(ref, { captured: '2500', refunded: '2500', taken: '0' });
+      expect(ordersFor(ref.clientOrderId)[0].transactions[1]).toMatchObject({ type: 'return', effect: 'refund' });
+      expect((await refund(ref)).fields).toEqual(r.fields);
+      expect((await refund(ref, { amount: '5.00' })).fields).toEqual(r.fields); // one return per order
+      expect(typesOf(ref)).toEqual(['sale:approved', 'return:approved']);
+      expect((await voidTx(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED'); // already returned
+      expect(ledgerFor(ref.clientOrderId)).toEqual([]);
+    });
+
+    test('a partial refund after a capture', async () => {
+      const ref = await approvedPayment('preauth');
+      expect((await refund(ref, { amount: '1.00' })).fields.type).toBe('async-response'); // not captured: a partial release
+      await finalStatus(ref);
+      money(ref, { authorized: '2500', released: '100', held: '2400' });
+      expect((await capture(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+
+      const sold = await approvedPayment('preauth');
+      await capture(sold, { amount: '20.00' });
+      await finalStatus(sold);
+      expect((await refund(sold, { amount: '20.01' })).fields['error-code']).toBe('INVALID_FIELD'); // more than captured
+      expect((await refund(sold, { amount: '7.50' })).fields.type).toBe('async-response');
+      await finalStatus(sold);
+      money(sold, { authorized: '2500', captured: '2000', refunded: '750', held: '500', taken: '1250' });
+    });
+
+    test('return on an uncaptured preauth releases the authorization: released = amount, held 0', async () => {
+      const ref = await approvedPayment('preauth');
+      const r = await refund(ref);
+      expect(r.fields.type).toBe('async-response');
+      expect((await capture(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED'); // released (even while processing)
+      expect((await finalStatus(ref)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'return', amount: '25.00' });
+      money(ref, { authorized: '2500', released: '2500' });
+      expect(ordersFor(ref.clientOrderId)[0].transactions[1]).toMatchObject({ type: 'return', effect: 'release' });
+      expect((await refund(ref)).fields).toEqual(r.fields);
+    });
+
+    test('void reverses the latest approved sale / capture / preauth, whole amount; idempotent; nothing to void is refused', async () => {
+      // a sale: refunded
+      const sale = await approvedPayment('sale');
+      const v = await voidTx(sale);
+      expect(v.text).toMatch(asyncShape);
+      expect((await finalStatus(sale)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'void', 'order-stage': 'void_approved', amount: '25.00' });
+      money(sale, { captured: '2500', refunded: '2500', voided: '2500', taken: '0' });
+      expect((await voidTx(sale)).fields).toEqual(v.fields);
+      expect((await refund(sale)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED'); // already voided
+      expect(typesOf(sale)).toEqual(['sale:approved', 'void:approved']);
+
+      // an uncaptured preauth: released
+      const pre = await approvedPayment('preauth');
+      await voidTx(pre);
+      await finalStatus(pre);
+      money(pre, { authorized: '2500', released: '2500', voided: '2500' });
+      expect((await capture(pre)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+
+      // a partial capture: the capture is voided (refunded), the rest of the authorization stays held
+      const captured = await approvedPayment('preauth');
+      await capture(captured, { amount: '15.00' });
+      await finalStatus(captured);
+      await voidTx(captured);
+      expect((await finalStatus(captured)).fields).toMatchObject({ 'transaction-type': 'void', amount: '15.00' });
+      money(captured, { authorized: '2500', captured: '1500', refunded: '1500', voided: '1500', held: '1000', taken: '0' });
+
+      // nothing approved yet, or a payout: refused, nothing created
+      const waiting = await startPayment('sale');
+      expect((await voidTx(waiting)).fields).toMatchObject({ type: 'error', 'error-code': 'OPERATION_NOT_ALLOWED' });
+      const paidOut = await createPayout();
+      await finalStatus(paidOut);
+      expect((await voidTx(paidOut)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+      expect(typesOf(waiting)).toEqual(['sale:processing']);
+      expect(typesOf(paidOut)).toEqual(['payout:approved']);
+    });
+
+    test('a capture cannot be reversed while it is processing; capture on a sale is refused', async () => {
+      const ref = await approvedPayment('preauth');
+      await capture(ref);
+      expect((await refund(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+      expect((await voidTx(ref)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+      await finalStatus(ref);
+      expect(typesOf(ref)).toEqual(['preauth:approved', 'capture:approved']);
+      const sale = await approvedPayment('sale');
+      expect((await capture(sale)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED');
+    });
+  });
+
+  describe('decline-next fault', () => {
+    test('the next capture is declined with CAPTURE_DECLINED; the hold stays; a repeat returns the same capture', async () => {
+      const ref = await approvedPayment('preauth');
+      sim.injectFault({ kind: 'decline-next', transactionType: 'capture' });
+      expect((await status(ref)).fields.status).toBe('approved'); // a request creating no capture does not consume it
+      const c = await capture(ref);
+      const done = await finalStatus(ref);
+      expect(done.fields).toMatchObject({ status: 'declined', 'transaction-type': 'capture', 'order-stage': 'capture_declined', 'error-code': 'CAPTURE_DECLINED' });
+      money(ref, { authorized: '2500', held: '2500' });
+      expect((await capture(ref)).fields).toEqual(c.fields);
+      // the uncaptured authorization can still be released
+      await refund(ref);
+      await finalStatus(ref);
+      money(ref, { authorized: '2500', released: '2500' });
+
+      const next = await approvedPayment('preauth'); // consumed: the next capture is approved
+      await capture(next);
+      expect((await finalStatus(next)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'capture' });
+    });
+
+    test('consumed on creation only, counted, for every type (also via the admin endpoint)', async () => {
+      const existing = await startPayment('sale');
+      sim.injectFault({ kind: 'decline-next', transactionType: 'sale', count: 2 });
+      // an idempotent repeat creates no transaction and consumes nothing
+      const repeat = await paymentForm('sale', { ...saleFields(), client_orderid: existing.clientOrderId });
+      expect(repeat.fields['paynet-order-id']).toBe(existing.orderId);
+      sim.completeForm(existing.orderId);
+      expect((await finalStatus(existing)).fields.status).toBe('approved');
+
+      for (let i = 0; i < 2; i++) {
+        const declined = await startPayment('sale');
+        sim.completeForm(declined.orderId);
+        expect((await finalStatus(declined)).fields).toMatchObject({ status: 'declined', 'error-code': 'SALE_DECLINED' });
+        money(declined, {});
+      }
+      await approvedPayment('sale'); // count exhausted
+
+      const res = await fetch(`${sim.url}/_sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'decline-next', transactionType: 'void' }),
+      });
+      expect(res.status).toBe(204);
+      const sale = await approvedPayment('sale');
+      await voidTx(sale);
+      expect((await finalStatus(sale)).fields).toMatchObject({ status: 'declined', 'transaction-type': 'void', 'error-code': 'VOID_DECLINED' });
+      money(sale, { captured: '2500', taken: '2500' });
+      await refund(sale); // the declined void blocks nothing
+      expect((await finalStatus(sale)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'return' });
+      money(sale, { captured: '2500', refunded: '2500', taken: '0' });
+
+      sim.injectFault({ kind: 'decline-next', transactionType: 'return' });
+      sim.injectFault({ kind: 'decline-next', transactionType: 'preauth' });
+      const pre = await startPayment('preauth');
+      sim.completeForm(pre.orderId, { outcome: 'approve' });
+      expect((await finalStatus(pre)).fields).toMatchObject({ status: 'declined', 'error-code': 'PREAUTH_DECLINED' });
+      const sold = await approvedPayment('sale');
+      await refund(sold);
+      expect((await finalStatus(sold)).fields).toMatchObject({ status: 'declined', 'error-code': 'RETURN_DECLINED' });
+      money(sold, { captured: '2500', taken: '2500' });
+
+      const bad = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"decline-next","transactionType":"payout"}' });
+      expect(bad.status).toBe(400);
+    });
+  });
+
+  test('a wrong control is CONTROL_INVALID for every payment command, and changes nothing', async () => {
+    const invalid = { type: 'validation-error', 'error-code': 'CONTROL_INVALID' };
+    for (const kind of ['sale', 'preauth'] as const) {
+      const fields = saleFields();
+      const wrongs = [
+        formControl(EP_A, fields, CONTROL_B), // another merchant's key
+        formControl(EP_A, fields, CONTROL_A, '25.00'), // amount in major units
+        sha1(EP_A + fields.client_orderid + '2500' + CONTROL_A), // email left out
+        formControl(EP_B, fields), // another endpoint id
+      ];
+      for (const control of wrongs) expect((await v2(`${kind}-form`, EP_A, { ...fields, control })).fields).toMatchObject(invalid);
+      expect(ordersFor(fields.client_orderid)).toHaveLength(0);
+    }
+
+    const pre = await approvedPayment('preauth');
+    expect((await capture(pre, { control: CONTROL_B })).fields).toMatchObject(invalid);
+    expect((await capture(pre, { login: LOGIN_B })).fields).toMatchObject(invalid);
+    expect((await capture(pre, { amount: '10.00', amountMinor: '10.00' })).fields).toMatchObject(invalid);
+    expect((await refund(pre, { control: CONTROL_B })).fields).toMatchObject(invalid);
+    expect((await refund(pre, { amount: '10.00', amountMinor: '10.00' })).fields).toMatchObject(invalid);
+    expect((await voidTx(pre, { control: CONTROL_B })).fields).toMatchObject(invalid);
+    expect((await voidTx(pre, { login: LOGIN_B })).fields).toMatchObject(invalid);
+    const voidSignedLikeCapture = await v2('void', EP_A, {
+      login: LOGIN_A,
+      client_orderid: pre.clientOrderId,
+      orderid: pre.orderId,
+      control: sha1(LOGIN_A + pre.clientOrderId + pre.orderId + '2500EUR' + CONTROL_A),
+    });
+    expect(voidSignedLikeCapture.fields).toMatchObject(invalid);
+    expect(typesOf(pre)).toEqual(['preauth:approved']);
+    money(pre, { authorized: '2500', held: '2500' });
+  });
+
+  test('callbacks for every final payment transaction carry its type, amount and a correct control', async () => {
+    const ref = await startPayment('preauth', { server_callback_url: callbackUrl });
+    sim.completeForm(ref.orderId, { amountMinor: '3000' });
+    await finalStatus(ref);
+    await capture(ref, { amount: '20.00' });
+    await finalStatus(ref);
+    await refund(ref, { amount: '5.00' });
+    await finalStatus(ref);
+    const got = await waitFor(
+      () => callbacksFor(ref.clientOrderId),
+      (c) => c.length >= 3,
+    );
+    expect(got.map((c) => c.query)).toEqual([
+      expect.objectContaining({ status: 'approved', type: 'preauth', amount: '30.00' }),
+      expect.objectContaining({ status: 'approved', type: 'capture', amount: '20.00' }),
+      expect.objectContaining({ status: 'approved', type: 'return', amount: '5.00' }),
+    ]);
+    for (const { query: q } of got) {
+      expect(q).toMatchObject({ shop: 'enfore', orderid: ref.orderId, client_orderid: ref.clientOrderId, merchant_order: ref.clientOrderId });
+      expect(q.control).toBe(sha1(q.status + q.orderid + q.client_orderid + CONTROL_A));
+    }
+    money(ref, { authorized: '3000', captured: '2000', refunded: '500', held: '1000', taken: '1500' });
+
+    const declined = await startPayment('sale', { server_callback_url: callbackUrl });
+    sim.completeForm(declined.orderId, { outcome: 'decline' });
+    const [cb] = await waitFor(
+      () => callbacksFor(declined.clientOrderId),
+      (c) => c.length > 0,
+    );
+    expect(cb.query).toMatchObject({ status: 'declined', type: 'sale', error_code: 'DECLINED', error_message: 'Card declined' });
+    expect(cb.query.control).toBe(sha1('declined' + declined.orderId + declined.clientOrderId + CONTROL_A));
+  });
+
+  test('the payments ledger over HTTP; payout forms refuse payment options', async () => {
+    const ref = await approvedPayment('sale');
+    const body = (await (await fetch(`${sim.url}/_sim/payment-ledger`)).json()) as { ledger: Array<{ orderId: string; takenMinor: string }> };
+    expect(body.ledger.find((l) => l.orderId === ref.orderId)).toMatchObject({ takenMinor: '2500' });
+    expect(sim.paymentLedger().every((l) => ordersFor(l.clientOrderId).some((o) => o.kind !== 'payout'))).toBe(true);
+
+    const formPayout = await createPayout({ 'destination-card-ref-id': '' });
+    expect(() => sim.completeForm(formPayout.orderId, { amountMinor: '100' })).toThrow(/payment forms only/);
+    const viaAdmin = await fetch(`${sim.url}/_sim/orders/${formPayout.orderId}/complete-form`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"outcome":"decline"}',
+    });
+    expect(viaAdmin.status).toBe(409);
+    sim.completeForm(formPayout.orderId);
+    expect((await finalStatus(formPayout)).fields.status).toBe('approved');
   });
 });
