@@ -27,9 +27,12 @@ const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath 
 
 test('histories of every workflow type are recorded', () => {
   const types = new Set(recorded.map((r) => r.workflowType));
-  expect([...types].sort()).toEqual(['CancelPayout', 'GrantPayout', 'PayoutRequest']);
-  expect(recorded.length).toBeGreaterThanOrEqual(41);
+  expect([...types].sort()).toEqual([
+    'AuthorizeOrCapturePayment', 'CancelPayment', 'CancelPayout', 'CapturePayment', 'GrantPayout', 'PaymentRequest', 'PayoutRequest',
+  ]);
+  expect(recorded.length).toBeGreaterThanOrEqual(55);
   expect(recorded.filter((r) => r.branch.startsWith('payneteasy-')).length).toBeGreaterThanOrEqual(11);
+  expect(recorded.filter((r) => r.branch.startsWith('payment-')).length).toBeGreaterThanOrEqual(14);
 });
 
 test.each(recorded.map((r) => [r.branch, r] as const))('replays %s', async (_branch, r) => {
