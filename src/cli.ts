@@ -10,6 +10,7 @@ import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOut
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { loadAccounts, taskQueue } from './config';
+import { workflowIds } from './contracts/ids';
 import { connectClient, temporalSettings } from './temporal';
 
 /** Exit codes scripts can rely on. */
@@ -123,6 +124,19 @@ export function buildProgram(): Command {
           console.error(`Web UI: ${info.webUi}`);
         }
         return opts.wait ? follow(started.handle, Boolean(opts.json)) : EXIT.success;
+      });
+    });
+
+  program
+    .command('abort')
+    .description('the POS side aborts the sale of a payment request: its PaymentRequest runs CancelPayment (a CUWO still running is asked to cancel)')
+    .argument('<paymentRequestID>')
+    .option('--reason <text>', 'why, kept in the request result')
+    .action(async (paymentRequestID: string, opts: { reason?: string }) => {
+      await withClient(async (client) => {
+        const workflowId = workflowIds.paymentRequest(paymentRequestID);
+        await client.workflow.getHandle(workflowId).signal('abort', { reason: opts.reason });
+        console.error(`abort sent to ${workflowId}; follow it with: cuwo show ${workflowId}`);
       });
     });
 

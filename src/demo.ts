@@ -14,7 +14,11 @@ import Table from 'cli-table3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, startCuwo, type CuwoOutcome } from './client';
 import { taskQueue } from './config';
+import { workflowIds } from './contracts/ids';
+import { formatMoney, fromMinorUnits } from './contracts/money';
+import { AuthorizeOrCapturePaymentTypes, type AuthorizeOrCapturePaymentWorkflowParameters } from './contracts/payment';
 import { GrantPayoutTypes, type GrantPayoutWorkflowParameters } from './contracts/payout';
+import type { PaymentRequestResult } from './workflows/payment-request';
 import { DEMO_PAYNETEASY_ACCOUNT, DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack } from './dev/stack';
 import { spawnWorkerProcess, type WorkerProcess } from './dev/worker-process';
 
@@ -98,6 +102,60 @@ function payoutsMade(stack: LocalStack, scenario: Scenario, payoutRequestID: str
     : stack.payneteasy.ledger().filter((l) => l.clientOrderId === key && BigInt(l.paidMinor) > BigInt(l.reversedMinor)).length;
 }
 
+interface PaymentScenario {
+  name: string;
+  captureMode: 'CAPTURE' | 'AUTHORIZE';
+  amountPolicy: 'EXACT' | 'ALLOW_MORE';
+  /** What the customer enters on the provider's form (minor units); default the requested 50.00 EUR. */
+  formAmountMinor?: string;
+  pos: 'complete' | 'abort';
+  expected: PaymentRequestResult['outcome'];
+  /** Money the merchant keeps at the end, in minor units. */
+  expectedKeptMinor: string;
+}
+
+const PAYMENT_SCENARIOS: PaymentScenario[] = [
+  { name: 'Payneteasy payment: direct capture, sale completed', captureMode: 'CAPTURE', amountPolicy: 'EXACT', pos: 'complete', expected: 'BOOKED', expectedKeptMinor: '5000' },
+  { name: 'Payneteasy payment: authorize, then capture, extra tip', captureMode: 'AUTHORIZE', amountPolicy: 'ALLOW_MORE', formAmountMinor: '5600', pos: 'complete', expected: 'BOOKED', expectedKeptMinor: '5600' },
+  { name: 'Payneteasy payment: POS aborts after capture, refunded', captureMode: 'CAPTURE', amountPolicy: 'EXACT', pos: 'abort', expected: 'ABORTED', expectedKeptMinor: '0' },
+];
+
+function paymentParams(paymentRequestID: string, scenario: PaymentScenario): AuthorizeOrCapturePaymentWorkflowParameters {
+  return {
+    '@type': AuthorizeOrCapturePaymentTypes.parameters,
+    paymentRequestID,
+    requestedAmount: { amount: '50.00', currency: 'EUR' },
+    includedTipAmount: { amount: '0.00', currency: 'EUR' },
+    invoiceOrCreditMemoInformation: [{ documentType: 'INVOICE', documentID: `inv-${paymentRequestID}`, documentNumber: `INV-${paymentRequestID}` }],
+    customerInformation: { customerID: 'demo-customer', name: 'Demo Customer', email: 'demo@example.com' },
+    customerIdentifiers: [],
+    cuwoContextInformation: { tenantID: 'demo', storeID: 'demo-store', terminalID: 'demo-pos' },
+    paymentMethodConfiguration: { paymentMethodID: 'pm-card', accountName: DEMO_PAYNETEASY_ACCOUNT, options: { captureMode: scenario.captureMode, amountPolicy: scenario.amountPolicy } },
+  };
+}
+
+/** Runs one PaymentRequest as the POS would: the customer uses the form, then the sale completes or aborts. */
+async function runPaymentScenario(client: Client, stack: LocalStack, queue: string, id: string, scenario: PaymentScenario) {
+  const { handle, workflowId } = await startCuwo(client, 'PaymentRequest', paymentParams(id, scenario), { taskQueue: queue });
+  const cuwo = client.workflow.getHandle(workflowIds.authorizeOrCapturePayment(id));
+  let state = await cuwoState(cuwo).catch(() => undefined);
+  while (!state?.redirectUrl) {
+    await sleep(200);
+    state = await cuwoState(cuwo).catch(() => undefined);
+  }
+  say(`  the customer fills the payment form ${state.redirectUrl}${scenario.formAmountMinor ? ` with ${scenario.formAmountMinor} cents (tip added)` : ''}`);
+  stack.payneteasy.completeForm(state.redirectUrl.split('/').pop()!, scenario.formAmountMinor ? { amountMinor: scenario.formAmountMinor } : {});
+  while ((await cuwoState(handle))?.stage !== 'AWAITING_POS') await sleep(200);
+  say(`  the POS side ${scenario.pos === 'complete' ? 'completes the sale' : 'aborts the sale'}`);
+  await handle.signal(scenario.pos, ...(scenario.pos === 'abort' ? [{ reason: 'demo: customer walked away' }] : []));
+  const result: PaymentRequestResult = await handle.result();
+  const entry = stack.payneteasy.paymentLedger().find((l) => l.clientOrderId === `payment:${id}`);
+  const kept = entry?.takenMinor ?? '0';
+  const auth = result.authorizeOrCapture;
+  const detail = auth.outcome === 'SUCCESS' ? `${auth.result.status} ${auth.result.processedAmount.amount} EUR${result.capture ? ', captured' : ''}${result.compensation ? ', refunded by CancelPayment' : ''}` : auth.outcome;
+  return { workflowId, summary: result.outcome, detail, kept, ok: result.outcome === scenario.expected && kept === scenario.expectedKeptMinor && entry?.heldMinor === '0' };
+}
+
 function describeOutcome(outcome: CuwoOutcome): { summary: string; detail: string } {
   switch (outcome.kind) {
     case 'success': {
@@ -137,7 +195,7 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: stack.temporal.address });
     const client = new Client({ connection, namespace: stack.temporal.namespace });
     const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'paid out', ''], wordWrap: true, colWidths: [28, 36, 16, 16, 38, 10, 6], style: { head: [], border: [] } });
+    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'money', ''], wordWrap: true, colWidths: [28, 40, 14, 14, 34, 18, 6], style: { head: [], border: [] } });
     let allAsExpected = true;
 
     for (const [index, scenario] of SCENARIOS.entries()) {
@@ -151,12 +209,20 @@ async function main(): Promise<number> {
       const ok = summary === scenario.expected && disbursed === (scenario.expected === 'SUCCESS' ? 1 : 0);
       allAsExpected &&= ok;
       say(`  -> ${summary}${ok ? '' : '  (NOT AS EXPECTED)'}`);
-      table.push([scenario.name, workflowId, scenario.expected, summary, detail, String(disbursed), ok ? 'ok' : 'FAIL']);
+      table.push([scenario.name, workflowId, scenario.expected, summary, detail, `${disbursed} payout${disbursed === 1 ? '' : 's'}`, ok ? 'ok' : 'FAIL']);
+    }
+    for (const [index, scenario] of PAYMENT_SCENARIOS.entries()) {
+      const paymentRequestID = `demo-${runId}-p${index + 1}`;
+      say(`payment scenario ${index + 1}/${PAYMENT_SCENARIOS.length}: ${scenario.name}`);
+      const run = await runPaymentScenario(client, stack, queue, paymentRequestID, scenario);
+      allAsExpected &&= run.ok;
+      say(`  -> ${run.summary}${run.ok ? '' : '  (NOT AS EXPECTED)'}`);
+      table.push([scenario.name, run.workflowId, scenario.expected, run.summary, run.detail, `kept ${formatMoney(fromMinorUnits(BigInt(run.kept), 'EUR'))}`, run.ok ? 'ok' : 'FAIL']);
     }
     await connection.close();
 
     console.log(table.toString());
-    console.log(`Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId STARTS_WITH "grant-payout:demo-${runId}"`)}`);
+    console.log(`Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CuwoRequestId STARTS_WITH "demo-${runId}"`)}`);
     console.log(allAsExpected ? 'All scenarios ended as expected.' : 'Some scenarios did NOT end as expected.');
     if (keep) {
       say('--keep: the stack stays up for the Web UI; Ctrl-C stops it');
