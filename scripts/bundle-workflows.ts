@@ -1,9 +1,10 @@
 /** Writes the workflow bundle a worker can load with CUWO_WORKFLOW_BUNDLE (used by the Docker image). */
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 
 async function main(out: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH });
   writeFileSync(out, code);
   console.error(`workflow bundle written to ${out}`);
 }

@@ -4,13 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { Command, Option } from 'commander';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import Table from 'cli-table3';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { loadAccounts, taskQueue } from './config';
 import { workflowIds } from './contracts/ids';
+import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
+import { CuwoFailureReason, CuwoProvider, CuwoRequestId, CuwoType } from './search-attributes';
 import { connectClient, temporalSettings } from './temporal';
 
 /** Exit codes scripts can rely on. */
@@ -60,6 +63,87 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
   }
 }
 
+/** What needs a person: a compensation that could not undo a money movement. */
+export const RECONCILIATION_QUERY = 'CuwoNeedsReconciliation = true';
+
+/** A plain table (no colours, so it reads the same in a log or a pipe). */
+function table(options: Partial<Table.TableConstructorOptions> = {}): Table.Table {
+  return new Table({ style: { head: [], border: [] }, ...options });
+}
+
+/** Processing data as the parsed object when it is JSON, else as stored. */
+function parseProcessingData(data: string | undefined): unknown {
+  if (data === undefined) return undefined;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+interface ReconciliationEntry {
+  workflowId: string;
+  type?: string;
+  requestId?: string;
+  provider?: string;
+  failureReason?: string;
+  closeTime?: string;
+  reference?: string;
+  processingData?: unknown;
+  message?: string;
+}
+
+/** Every execution the visibility query finds, newest first, with what a person needs to reconcile it. */
+async function reconciliationEntries(client: Client, limit?: number): Promise<ReconciliationEntry[]> {
+  const infos: WorkflowExecutionInfo[] = [];
+  for await (const info of client.workflow.list({ query: RECONCILIATION_QUERY })) infos.push(info);
+  const time = (info: WorkflowExecutionInfo) => (info.closeTime ?? info.startTime).getTime();
+  infos.sort((a, b) => time(b) - time(a));
+  return Promise.all(
+    infos.slice(0, limit).map(async (info) => {
+      const handle = client.workflow.getHandle(info.workflowId, info.runId);
+      const memo = info.memo ?? (await handle.describe()).memo;
+      const state = memo?.[CUWO_MEMO_KEY] as CuwoState | undefined;
+      const outcome = info.status.name === 'RUNNING' ? undefined : await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal', message: err.message }));
+      const attributes = info.typedSearchAttributes;
+      return {
+        workflowId: info.workflowId,
+        type: attributes.get(CuwoType) ?? info.type,
+        requestId: attributes.get(CuwoRequestId),
+        provider: attributes.get(CuwoProvider),
+        failureReason: attributes.get(CuwoFailureReason),
+        closeTime: info.closeTime?.toISOString(),
+        reference: state?.reference,
+        processingData: parseProcessingData(state?.processingData),
+        message: outcome && 'message' in outcome ? outcome.message : undefined,
+      };
+    }),
+  );
+}
+
+function printReconciliation(entries: ReconciliationEntry[]): void {
+  if (entries.length === 0) {
+    console.log('Nothing needs reconciliation.');
+    return;
+  }
+  const head = ['workflow id', 'type', 'request id', 'provider', 'failure reason', 'closed', 'reference', 'processing data', 'message'];
+  const rows = table({ head, colWidths: [null, null, null, null, null, null, null, null, 50], wordWrap: true });
+  for (const e of entries) {
+    const data = typeof e.processingData === 'object' && e.processingData !== null
+      ? Object.entries(e.processingData).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join('\n')
+      : (e.processingData as string | undefined);
+    rows.push([e.workflowId, e.type, e.requestId, e.provider, e.failureReason, e.closeTime, e.reference, data, e.message].map((cell) => cell ?? ''));
+  }
+  console.log(rows.toString());
+  console.log(`${entries.length} execution${entries.length === 1 ? '' : 's'} need${entries.length === 1 ? 's' : ''} reconciliation`);
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
 /** An error whose message is the whole story for the user (no stack trace). */
 class UserFacingError extends Error {}
 
@@ -78,6 +162,8 @@ async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
 export function buildProgram(): Command {
   const program = new Command('cuwo')
     .description('enfore payment and payout CUWOs on Temporal')
+    // Usage errors read like every other error: one line "cuwo: <message>", exit code 1.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cuwo: ')) })
     .addHelpText('after', '\nTemporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a temporal.toml profile.\nWeb UI links use CUWO_WEB_UI_URL (default http://localhost:8233).');
 
   program
@@ -142,15 +228,54 @@ export function buildProgram(): Command {
 
   program
     .command('show')
-    .description('show a workflow: status, CUWO state (stage, processing data, reference) and, when closed, its typed outcome')
+    .description('show a workflow: status, CUWO state (stage, provider, reference) and, when closed, its typed outcome')
     .argument('<workflowId>')
-    .action(async (workflowId: string) => {
+    .option('--json', 'machine-readable output: the full state (with processing data) and the typed outcome')
+    .action(async (workflowId: string, opts: { json?: boolean }) => {
       await withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
         const description = await handle.describe();
         const closed = description.status.name !== 'RUNNING';
-        const outcome = closed ? await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal', message: err.message })) : undefined;
-        console.log(JSON.stringify({ workflowId, type: description.type, status: description.status.name, state: await cuwoState(handle), outcome, webUi: webUiLink(workflowId) }, null, 2));
+        const outcome = closed ? await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal' as const, message: err.message })) : undefined;
+        const state = await cuwoState(handle);
+        const view = { workflowId, type: description.type, status: description.status.name, state, outcome, webUi: webUiLink(workflowId) };
+        if (opts.json) {
+          console.log(JSON.stringify(view, null, 2));
+          return;
+        }
+        const rows = table();
+        const row = (label: string, value: string | undefined) => value && rows.push({ [label]: value });
+        row('workflow id', workflowId);
+        row('type', description.type);
+        row('status', description.status.name);
+        row('stage', state?.stage);
+        row('provider', state?.provider);
+        row('reference', state?.reference);
+        row('redirect URL', state?.redirectUrl);
+        row('compensation', state?.compensationWorkflowId);
+        row('outcome', outcome?.kind);
+        if (outcome?.kind === 'failure') {
+          const failure = outcome.failure as { failureReason?: string; failureCode?: string };
+          row('failure', [failure.failureReason, failure.failureCode && failure.failureCode !== failure.failureReason && `(${failure.failureCode})`].filter(Boolean).join(' '));
+          row('message', outcome.message);
+        }
+        if (outcome?.kind === 'canceled') row('cancelation', (outcome.cancelation as { cancelationReason?: string }).cancelationReason);
+        if (outcome?.kind === 'abnormal') row('message', outcome.message);
+        row('Web UI', view.webUi);
+        console.log(rows.toString());
+      });
+    });
+
+  program
+    .command('reconcile')
+    .description(`list the executions that need a person (visibility query: ${RECONCILIATION_QUERY}), newest first`)
+    .option('--json', 'machine-readable output: a JSON array')
+    .option('--limit <n>', 'show at most the n newest', positiveInteger)
+    .action(async (opts: { json?: boolean; limit?: number }) => {
+      await withClient(async (client) => {
+        const entries = await reconciliationEntries(client, opts.limit);
+        if (opts.json) console.log(JSON.stringify(entries, null, 2));
+        else printReconciliation(entries);
       });
     });
 

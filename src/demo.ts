@@ -13,6 +13,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import Table from 'cli-table3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, startCuwo, type CuwoOutcome } from './client';
+import { FAILURE_CONVERTER_PATH, cuwoDataConverter } from './codec/data-converter';
 import { taskQueue } from './config';
 import { workflowIds } from './contracts/ids';
 import { formatMoney, fromMinorUnits } from './contracts/money';
@@ -175,7 +176,7 @@ async function main(): Promise<number> {
   const workers: WorkerProcess[] = [];
   try {
     say('bundling the workflow code once for the worker processes...');
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
     const bundlePath = join(stack.dataDir, 'workflows.js');
     writeFileSync(bundlePath, bundle.code);
     const queue = taskQueue();
@@ -193,7 +194,7 @@ async function main(): Promise<number> {
       },
     };
     const connection = await Connection.connect({ address: stack.temporal.address });
-    const client = new Client({ connection, namespace: stack.temporal.namespace });
+    const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: cuwoDataConverter() });
     const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
     const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'money', ''], wordWrap: true, colWidths: [28, 40, 14, 14, 34, 18, 6], style: { head: [], border: [] } });
     let allAsExpected = true;

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { cuwoDataConverter } from './codec/data-converter';
 
 export interface TemporalSettings {
   connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
@@ -21,8 +22,9 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 }
 
 export async function connectClient(settings = temporalSettings()): Promise<Client> {
+  const dataConverter = cuwoDataConverter(); // before connecting: a missing key is a configuration error
   const connection = await Connection.connect(settings.connectionOptions as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
 
 export async function connectWorker(settings = temporalSettings()): Promise<NativeConnection> {

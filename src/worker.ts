@@ -5,8 +5,11 @@
  *   CUWO_ACCOUNTS_FILE / CUWO_ACCOUNTS                                  provider accounts and secrets
  *   CUWO_WORKFLOW_BUNDLE                                                a prebuilt workflow bundle (optional)
  *   CUWO_CREATE_SEARCH_ATTRIBUTES=true                                  register missing search attributes
+ *   CUWO_CODEC_KEYS                                                     payload encryption keys (src/codec/codec.ts)
  */
+import type { DataConverter } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { cuwoDataConverter } from './codec/data-converter';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadAccounts, taskQueue, type Accounts } from './config';
@@ -21,6 +24,8 @@ export interface CuwoWorkerOptions {
   /** Path of a bundle made by bundleWorkflowCode; otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   identity?: string;
+  /** Default: cuwoDataConverter() from the environment (encryption keys). */
+  dataConverter?: DataConverter;
 }
 
 export async function createCuwoWorker(options: CuwoWorkerOptions): Promise<Worker> {
@@ -31,6 +36,7 @@ export async function createCuwoWorker(options: CuwoWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
     activities: createActivities(options.accounts),
+    dataConverter: options.dataConverter ?? cuwoDataConverter(),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') }),

@@ -3,7 +3,7 @@
  * with a worker-side accounts file pointing at them. `cuwo dev` and `npm run demo` run on it.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -11,7 +11,10 @@ import { startCallbackReceiver, type CallbackReceiver } from '../callbacks/recei
 import type { Accounts } from '../config';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../simulators/disburse-funds';
 import { startPayneteasySimulator, type PayneteasySimulator } from '../simulators/payneteasy';
-import { startDevServer, type DevServer } from './temporal-server';
+import { AesGcmCodec, newCodecKey, parseCodecKeys } from '../codec/codec';
+import { cuwoDataConverter } from '../codec/data-converter';
+import { startCodecServer, type CodecServer } from '../codec/server';
+import { freePort, startDevServer, type DevServer } from './temporal-server';
 
 export const DEMO_UPI_ACCOUNT = 'upi-demo';
 export const DEMO_PAYNETEASY_ACCOUNT = 'pne-demo';
@@ -28,6 +31,7 @@ export interface LocalStackOptions {
   disbursePort?: number;
   payneteasyPort?: number;
   callbackPort?: number;
+  codecPort?: number;
   /** How long the Payneteasy simulator keeps a transaction `processing`. */
   payneteasyProcessingMs?: number;
   log?: (line: string) => void;
@@ -38,6 +42,7 @@ export interface LocalStack {
   disburse: DisburseFundsSimulator;
   payneteasy: PayneteasySimulator;
   callbacks: CallbackReceiver;
+  codec: CodecServer;
   /** Provider accounts for workers, secrets included (dev-only secrets, generated per run). */
   accounts: Accounts;
   accountsFile: string;
@@ -50,14 +55,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? '.cuwo');
   mkdirSync(dataDir, { recursive: true });
 
+  // Payload encryption: keys kept with the data, so a restarted stack still decodes its old runs.
+  process.env.CUWO_CODEC_KEYS ??= loadOrCreateCodecKeys(join(dataDir, 'codec-keys'));
+  const uiPort = (await preferredPort(options.uiPort ?? 8233)) || (await freePort());
+  log('starting the codec server (decrypts payloads for the Web UI)...');
+  const codec = await startCodecServer({
+    codec: new AesGcmCodec(parseCodecKeys(process.env.CUWO_CODEC_KEYS)),
+    token: randomBytes(18).toString('base64url'),
+    allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    port: await preferredPort(options.codecPort ?? 8888),
+  });
   log('starting the Temporal dev server (SQLite, Web UI)...');
   const temporal = await startDevServer({
     dbFile: join(dataDir, 'temporal.db'),
     port: await preferredPort(options.temporalPort ?? 7233),
-    uiPort: await preferredPort(options.uiPort ?? 8233),
+    uiPort,
+    uiCodecEndpoint: codec.uiEndpoint,
     logFile: join(dataDir, 'temporal.log'),
+  }).catch(async (err) => {
+    await codec.close();
+    throw err;
   });
-  const started: Array<{ close(): Promise<void> }> = [];
+  const started: Array<{ close(): Promise<void> }> = [codec];
   try {
     const bearerToken = randomBytes(24).toString('base64url');
     log('starting the disburseFunds simulator...');
@@ -86,7 +105,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log('starting the callback receiver...');
     const connection = await Connection.connect({ address: temporal.address });
     started.push({ close: () => connection.close() });
-    const callbacks = await startCallbackReceiver({ client: new Client({ connection, namespace: temporal.namespace }), accounts, port: await preferredPort(options.callbackPort ?? 8090) });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: cuwoDataConverter() });
+    const callbacks = await startCallbackReceiver({ client, accounts, port: await preferredPort(options.callbackPort ?? 8090) });
     started.push(callbacks);
     Object.assign(accounts, {
       [DEMO_UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: disburse.url, paymentIntegratorAccountId: DEMO_INTEGRATOR_ACCOUNT_ID, bearerToken, timeoutMs: 15_000 },
@@ -106,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       disburse,
       payneteasy,
       callbacks,
+      codec,
       accounts,
       accountsFile,
       dataDir,
@@ -119,6 +140,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await temporal.stop();
     throw err;
   }
+}
+
+function loadOrCreateCodecKeys(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const keys = newCodecKey(`dev-${new Date().toISOString().slice(0, 10)}`);
+  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  return keys;
 }
 
 /** The port itself when it is free on loopback, else 0 (pick any free one). */

@@ -6,6 +6,7 @@ import { cuwoOutcome, cuwoState, InvalidParametersError, startCuwo } from '../..
 import { workflowIds } from '../../src/contracts/ids';
 import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
 import { BEARER_TOKEN, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
+import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { historyText } from '../support/history';
 import { recordHistory } from '../support/record';
 import { uniqueId } from '../support/harness';
@@ -224,10 +225,21 @@ describe('Temporal cancel requests', () => {
   });
 });
 
-test('the provider secret never enters a workflow history', async () => {
+test('the provider secret never enters a workflow history; personal data and amounts only encrypted', async () => {
   const id = uniqueId('secret');
-  const { handle } = await grant(grantPayoutParams(id));
-  const history = await historyText(handle);
-  expect(history).toContain('asha@okbank'); // proves the search reads decoded payloads
-  expect(history).not.toContain(BEARER_TOKEN);
+  const { handle } = await grant(
+    grantPayoutParams(id, {
+      requestedAmount: { amount: '1234.56', currency: 'EUR' }, // above the limit: the failure message names the amount
+      customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'asha@okbank' }, { identifierType: 'BANK_ACCOUNT', identifier: 'DE89370400440532013000' }],
+    }),
+  );
+  const stored = await historyText(handle); // as stored: base64 payloads decoded, but not decrypted
+  for (const plaintext of [BEARER_TOKEN, 'Asha Rao', 'asha@okbank', 'DE89370400440532013000', '1234.56', '1234560000']) {
+    expect(stored).not.toContain(plaintext);
+  }
+  const decrypted = await historyText(handle, cuwoDataConverter().payloadCodecs![0]);
+  expect(decrypted).toContain('Asha Rao'); // proves the search above looked at the payloads
+  expect(decrypted).toContain('1234.56');
+  expect(decrypted).not.toContain(BEARER_TOKEN);
+  await recordHistory('grant-payout-encrypted-payloads-above-limit', handle);
 });

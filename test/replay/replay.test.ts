@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
+import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { testEnv } from '../support/harness';
 
 const HISTORIES = join(__dirname, 'histories');
@@ -23,7 +24,8 @@ const recorded: RecordedHistory[] = readdirSync(HISTORIES)
   .sort()
   .map((f) => JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')));
 
-const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath } });
+/** The replay worker decodes like the real one: histories recorded with encryption need the codec. */
+const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath }, dataConverter: cuwoDataConverter() });
 
 test('histories of every workflow type are recorded', () => {
   const types = new Set(recorded.map((r) => r.workflowType));

@@ -6,20 +6,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { startDevServer } from '../../src/dev/temporal-server';
+import { TEST_CODEC_KEYS } from './codec-keys';
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cuwo-test-'));
   const started = Date.now();
   const [server, bundle] = await Promise.all([
     startDevServer({ uiPort: false, logFile: join(dir, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger }),
   ]);
   const bundlePath = join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.CUWO_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.CUWO_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.CUWO_TEST_DIR = dir;
+  // Every client and worker of the tests encrypts; recorded histories need this same key to replay.
+  process.env.CUWO_CODEC_KEYS = TEST_CODEC_KEYS;
   (globalThis as Record<string, unknown>).__cuwoDevServer = server;
   console.log(`\n[test] Temporal dev server ${server.address} and workflow bundle ready in ${Date.now() - started} ms (${dir})`);
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Accounts } from '../../src/config';
+import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { createCuwoWorker } from '../../src/worker';
 
 let runtimeInstalled = false;
@@ -36,7 +37,7 @@ export async function createHarness(): Promise<Harness> {
   quietRuntime();
   const { address, bundlePath } = testEnv();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: cuwoDataConverter() });
   const taskQueue = `test-${randomUUID()}`;
   const workers: RunningWorker[] = [];
   const nativeConnections: NativeConnection[] = [];
