@@ -6,12 +6,14 @@
  *   CUWO_WORKFLOW_BUNDLE                                                a prebuilt workflow bundle (optional)
  *   CUWO_CREATE_SEARCH_ATTRIBUTES=true                                  register missing search attributes
  *   CUWO_CODEC_KEYS                                                     payload encryption keys (src/codec/codec.ts)
+ *   CUWO_METRICS_ADDRESS (e.g. 0.0.0.0:9464)                            Prometheus /metrics (src/observability.ts)
  */
 import type { DataConverter } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { cuwoDataConverter } from './codec/data-converter';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { installRuntime, logger } from './observability';
 import { loadAccounts, taskQueue, type Accounts } from './config';
 import { ALL_SEARCH_ATTRIBUTES, createSearchAttributeCommand } from './search-attributes';
 import { connectWorker, temporalSettings } from './temporal';
@@ -56,7 +58,7 @@ async function assertSearchAttributes(connection: NativeConnection, namespace: s
       namespace,
       searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
     });
-    console.error(`[worker] registered search attributes ${missing.map((key) => key.name).join(', ')} in namespace ${namespace}`);
+    logger.info({ namespace, searchAttributes: missing.map((key) => key.name) }, 'registered missing search attributes');
     return;
   }
   if (missing.length) {
@@ -66,6 +68,7 @@ async function assertSearchAttributes(connection: NativeConnection, namespace: s
 }
 
 async function main(): Promise<void> {
+  installRuntime({ metricsAddress: process.env.CUWO_METRICS_ADDRESS });
   const settings = temporalSettings();
   const accounts = loadAccounts();
   const connection = await connectWorker(settings);
@@ -76,14 +79,17 @@ async function main(): Promise<void> {
     accounts,
     workflowBundlePath: process.env.CUWO_WORKFLOW_BUNDLE,
   });
-  console.error(`[worker] polling task queue "${taskQueue()}" on ${settings.connectionOptions.address} (namespace ${settings.namespace}); accounts: ${Object.keys(accounts).join(', ') || 'none'}`);
+  logger.info(
+    { taskQueue: taskQueue(), address: settings.connectionOptions.address, namespace: settings.namespace, accounts: Object.keys(accounts), metrics: process.env.CUWO_METRICS_ADDRESS },
+    `worker polling task queue "${taskQueue()}"`,
+  );
   await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown
   await connection.close();
 }
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'worker stopped');
     process.exit(1);
   });
 }

@@ -16,7 +16,7 @@ export async function withProviderContext<T>(provider: string, notify: string[],
   // A slow provider must not look like a dead worker: keep heartbeating while the call is in flight.
   const keepAlive = setInterval(() => context.heartbeat(last), KEEP_ALIVE_MS);
   try {
-    return await call({
+    const step = await call({
       attempt: context.info.attempt,
       signal: context.cancellationSignal,
       resumed: context.info.heartbeatDetails as ProcessingDataUpdate | undefined,
@@ -27,6 +27,10 @@ export async function withProviderContext<T>(provider: string, notify: string[],
         await deliver(context, notify, last);
       },
     });
+    const status = (step as { status?: string } | undefined)?.status ?? 'unknown';
+    context.metricMeter.createCounter('cuwo_provider_steps_total', 'steps', 'provider answers by provider, activity and status').add(1, { provider, activity: context.info.activityType, status });
+    context.log.info('provider step', { provider, status });
+    return step;
   } finally {
     clearInterval(keepAlive);
   }

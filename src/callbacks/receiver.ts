@@ -11,17 +11,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Counter, Registry } from 'prom-client';
 import { control } from '../activities/providers/payneteasy/protocol';
 import { PROVIDER_CALLBACK_SIGNAL, type ProviderCallback } from '../activities/types';
 import type { Accounts } from '../config';
+import { logger } from '../observability';
 
 export interface CallbackReceiverOptions {
   client: Client;
   accounts: Accounts;
   host?: string;
   port?: number;
-  /** Called for every callback with what was decided, for logs and metrics. */
-  onCallback?: (event: { account: string; workflowId: string; httpStatus: number; reason: string }) => void;
+  /** Called for every callback with what was decided (in addition to the metrics and the log line). */
+  onCallback?: (event: CallbackEvent) => void;
 }
 
 export interface CallbackReceiver {
@@ -33,27 +35,43 @@ export interface CallbackReceiver {
 
 const REQUIRED = ['status', 'orderid', 'client_orderid', 'control'] as const;
 
+/** What happened to one callback; `result` is the metric label. */
+export interface CallbackEvent {
+  account: string;
+  workflowId: string;
+  httpStatus: number;
+  result: 'delivered' | 'already-finished' | 'forged' | 'malformed' | 'unknown-account' | 'unavailable';
+  reason: string;
+}
+
 export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const report = options.onCallback ?? (() => {});
+  const registry = new Registry();
+  const callbacks = new Counter({ name: 'cuwo_callbacks_total', help: 'provider callbacks by account and result', labelNames: ['account', 'result'], registers: [registry] });
+  const report = (event: CallbackEvent) => {
+    callbacks.inc({ account: event.account, result: event.result });
+    logger[event.httpStatus >= 500 ? 'error' : event.httpStatus >= 400 ? 'warn' : 'info']({ ...event }, `callback ${event.result}`);
+    options.onCallback?.(event);
+  };
 
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
   app.get<{ Params: { account: string; workflowId: string }; Querystring: Record<string, string | undefined> }>(
     '/callbacks/payneteasy/:account/:workflowId',
     async (request, reply) => {
       const { account: accountName, workflowId } = request.params;
-      const answer = (httpStatus: number, reason: string) => {
-        report({ account: accountName, workflowId, httpStatus, reason });
+      const answer = (httpStatus: number, reason: string, result: CallbackEvent['result'] = 'delivered') => {
+        report({ account: accountName, workflowId, httpStatus, reason, result });
         return reply.code(httpStatus).type('text/plain').send(httpStatus === 200 ? 'OK' : reason);
       };
       const account = options.accounts[accountName];
-      if (!account || account.provider !== 'payneteasy') return answer(404, `no Payneteasy account named "${accountName}"`);
+      if (!account || account.provider !== 'payneteasy') return answer(404, `no Payneteasy account named "${accountName}"`, 'unknown-account');
       const query = request.query;
       const missing = REQUIRED.filter((name) => !query[name]);
-      if (missing.length) return answer(400, `missing callback parameter(s): ${missing.join(', ')}`);
+      if (missing.length) return answer(400, `missing callback parameter(s): ${missing.join(', ')}`, 'malformed');
       const expected = control(query.status!, query.orderid!, query.client_orderid!, account.controlKey);
-      if (!sameText(expected, query.control!.toLowerCase())) return answer(403, 'control does not match: callback rejected');
+      if (!sameText(expected, query.control!.toLowerCase())) return answer(403, 'control does not match: callback rejected', 'forged');
 
       const callback: ProviderCallback = {
         provider: 'payneteasy',
@@ -66,9 +84,8 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
         await options.client.workflow.getHandle(workflowId).signal(PROVIDER_CALLBACK_SIGNAL, callback);
       } catch (err) {
         // Finished (or unknown) workflow: nothing waits for this callback; 200 stops 14 days of retries.
-        if (err instanceof WorkflowNotFoundError) return answer(200, 'workflow already finished');
-        request.log.error(err);
-        return answer(503, 'could not hand the callback to its workflow; retry later');
+        if (err instanceof WorkflowNotFoundError) return answer(200, 'workflow already finished', 'already-finished');
+        return answer(503, `could not hand the callback to its workflow; retry later (${(err as Error).message})`, 'unavailable');
       }
       return answer(200, 'delivered');
     },

@@ -1,11 +1,14 @@
 /** `cuwo dev`: the local stack plus a worker, in the foreground until Ctrl-C. */
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installRuntime } from '../observability';
+import { freePort } from './temporal-server';
 import { taskQueue } from '../config';
 import { createCuwoWorker } from '../worker';
 import { startLocalStack } from './stack';
 
 export async function runDevStack(dataDir: string): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  installRuntime({ metricsAddress, logLevel: 'WARN' });
   const log = (line: string) => console.error(`[dev] ${line}`);
   const stack = await startLocalStack({ dataDir, log });
   const connection = await NativeConnection.connect({ address: stack.temporal.address });
@@ -20,9 +23,11 @@ export async function runDevStack(dataDir: string): Promise<void> {
   Payneteasy      ${stack.payneteasy.url}/paynet/   (simulator; orders: ${stack.payneteasy.url}/_sim/orders)
   callbacks       ${stack.callbacks.url}/callbacks/payneteasy/<account>/<workflowId>
   worker          task queue "${queue}", accounts "upi-demo", "pne-demo"; accounts file ${stack.accountsFile}
-  data            ${stack.dataDir} (SQLite: state survives a restart)
+  codec server    ${stack.codec.url}   (the Web UI decrypts payloads through it)
+  metrics         http://${metricsAddress}/metrics (worker), ${stack.callbacks.url}/metrics (callbacks)
+  data            ${stack.dataDir} (SQLite and the dev encryption key: state survives a restart)
 
-  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl}
+  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys)
         npx cuwo start GrantPayout --params examples/grant-payout.json --wait
         npx cuwo start GrantPayout --params examples/grant-payout-payneteasy.json --wait   (prints the receiver's form URL: open it)
   Ctrl-C stops everything.

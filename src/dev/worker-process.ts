@@ -20,6 +20,8 @@ export interface WorkerProcessOptions {
   /** A prebuilt workflow bundle; without it the worker bundles at start (slower). */
   workflowBundlePath?: string;
   startTimeoutMs?: number;
+  /** Extra environment (e.g. CUWO_METRICS_ADDRESS). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -36,6 +38,7 @@ export async function spawnWorkerProcess(options: WorkerProcessOptions): Promise
       CUWO_TASK_QUEUE: options.taskQueue,
       CUWO_ACCOUNTS: JSON.stringify(options.accounts),
       ...(options.workflowBundlePath ? { CUWO_WORKFLOW_BUNDLE: options.workflowBundlePath } : {}),
+      ...options.env,
     },
   });
   let output = '';

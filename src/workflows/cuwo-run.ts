@@ -7,6 +7,8 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  log,
+  metricMeter,
   CancelledFailure,
   type ChildWorkflowHandle,
   type Workflow,
@@ -156,10 +158,17 @@ export class CuwoRun {
   async compensate(workflowType: string, workflowId: string, args: unknown[]): Promise<ChildWorkflowHandle<Workflow> | 'already-started'> {
     this.state.compensationWorkflowId = workflowId;
     this.publish();
-    return startCompensation(workflowType, workflowId, args);
+    const started = await startCompensation(workflowType, workflowId, args);
+    metricMeter.createCounter('cuwo_compensations_started_total', 'workflows', 'compensations started').add(1, { cuwo: this.state.cuwo, compensation: workflowType, result: started === 'already-started' ? 'already-started' : 'started' });
+    log.info(`${workflowType} ${started === 'already-started' ? 'already running' : 'started'}`, { requestId: this.state.requestId, compensationWorkflowId: workflowId });
+    return started;
   }
 
   private end(outcome: 'SUCCESS' | 'FAILURE' | 'CANCELED', failureReason?: string, needsReconciliation = false): void {
+    const { cuwo, requestId } = this.state;
+    metricMeter.createCounter('cuwo_outcomes_total', 'executions', 'how CUWOs and requests end').add(1, { cuwo, outcome, failure_reason: failureReason ?? '' });
+    if (needsReconciliation) metricMeter.createCounter('cuwo_reconciliations_needed_total', 'executions', 'money movements a person must reconcile').add(1, { cuwo });
+    log.info(`${cuwo} ended ${outcome}`, { cuwo, requestId, outcome, failureReason, needsReconciliation });
     this.state.outcome = outcome;
     this.state.stage = outcome;
     upsertSearchAttributes([
