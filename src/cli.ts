@@ -10,6 +10,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
+import { AesGcmCodec, parseCodecKeys } from './codec/codec';
+import { startCodecServer } from './codec/server';
 import { loadAccounts, taskQueue } from './config';
 import { workflowIds } from './contracts/ids';
 import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
@@ -188,6 +190,23 @@ export function buildProgram(): Command {
       await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));
       await receiver.close();
       await client.connection.close();
+    });
+
+  program
+    .command('codec-server')
+    .description('serve /encode and /decode so the Temporal Web UI shows encrypted payloads to people allowed to see them (keys: CUWO_CODEC_KEYS, token: CUWO_CODEC_SERVER_TOKEN)')
+    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--port <port>', 'port to listen on', '8888')
+    .option('--origin <url...>', 'Web UI origin(s) allowed to call it (CORS)', ['http://localhost:8080'])
+    .action(async (opts: { host: string; port: string; origin: string[] }) => {
+      const token = process.env.CUWO_CODEC_SERVER_TOKEN;
+      if (!token) throw new UserFacingError('CUWO_CODEC_SERVER_TOKEN is not set: the codec server must not decrypt for anyone who asks');
+      const keys = process.env.CUWO_CODEC_KEYS;
+      if (!keys) throw new UserFacingError('CUWO_CODEC_KEYS is not set: nothing to decrypt with');
+      const server = await startCodecServer({ codec: new AesGcmCodec(parseCodecKeys(keys)), token, allowedOrigins: opts.origin, host: opts.host, port: Number(opts.port) });
+      console.error(`[codec-server] listening on ${server.url} (Web UI endpoint: ${server.url}/t/<token>) for origins ${opts.origin.join(', ')}`);
+      await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));
+      await server.close();
     });
 
   program
