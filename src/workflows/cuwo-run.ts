@@ -124,7 +124,7 @@ export class CuwoRun {
    */
   async followPending<S extends { status: string }>(
     first: S,
-    next: (processingData: string) => Promise<S>,
+    next: (processingData: string, pending: PendingStep) => Promise<S>,
     stageOf: (step: PendingStep) => string,
     moneyMayHaveMoved?: boolean,
   ): Promise<Exclude<S, { status: 'PENDING' }>> {
@@ -140,7 +140,7 @@ export class CuwoRun {
         moneyMayHaveMoved,
       });
       await this.waitForProviderNews(pending.pollAfterMs);
-      step = await CancellationScope.nonCancellable(() => next(pending.processingData));
+      step = await CancellationScope.nonCancellable(() => next(pending.processingData, pending));
     }
     return step as Exclude<S, { status: 'PENDING' }>;
   }

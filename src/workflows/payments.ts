@@ -26,11 +26,13 @@ import { runCompensation } from './compensation';
 import { CuwoRun, notifyTargets, requestIdOf } from './cuwo-run';
 
 /** As for payouts: no attempt limit, an unknown outcome is resolved, never reported as a failure. */
-const payments = proxyActivities<PaymentActivities>({
+const PROVIDER_CALL = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+/** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
+const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_CALL, summary });
 
 type AuthFailure = Omit<AuthorizeOrCapturePaymentWorkflowFailure, '@type'>;
 
@@ -66,7 +68,7 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   try {
     // Non-cancellable: a cancel request must not abandon a request that may already be charging the card.
     first = await CancellationScope.nonCancellable(() =>
-      payments.startPayment({
+      payments(`${captureMode === 'AUTHORIZE' ? 'authorize' : 'capture'} payment via account "${params.paymentMethodConfiguration.accountName}"`).startPayment({
         paymentRequestID: params.paymentRequestID,
         amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
         mode: captureMode === 'AUTHORIZE' ? 'AUTHORIZE' : 'CAPTURE',
@@ -86,7 +88,7 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   // The customer works on the provider's form; its URL is published at once for the POS to show.
   const step = await run.followPending(
     first,
-    (processingData) => payments.paymentStatus({ processingData, notify: notifyTargets() }),
+    (processingData, pending) => payments(`${pending.provider}: payment status`).paymentStatus({ processingData, notify: notifyTargets() }),
     (pending) => (pending.redirectUrl ? 'WAITING_FOR_CUSTOMER' : 'PROCESSING'),
     true,
   );
@@ -142,7 +144,7 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
 
   const capture = (processingData: string | undefined) =>
     CancellationScope.nonCancellable(() =>
-      payments.capturePayment({ paymentRequestID: params.paymentRequestID, paymentReference: params.paymentReference, processingData, notify: notifyTargets() }),
+      payments('capture the authorized payment').capturePayment({ paymentRequestID: params.paymentRequestID, paymentReference: params.paymentReference, processingData, notify: notifyTargets() }),
     );
   const step = await run.followPending(await capture(params.paymentProcessingData), capture, () => 'CAPTURING', true);
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
@@ -162,7 +164,7 @@ export async function CancelPayment(input: CancelPaymentWorkflowParameters): Pro
     types: CancelPaymentTypes,
     fields: { requestId: 'paymentRequestID', reference: 'paymentReference', processingData: 'paymentProcessingData' },
     undo: ({ requestId, reference, processingData }) =>
-      payments.cancelPayment({ paymentRequestID: requestId, paymentReference: reference, processingData, notify: notifyTargets() }),
+      payments('release or refund the payment (compensation)').cancelPayment({ paymentRequestID: requestId, paymentReference: reference, processingData, notify: notifyTargets() }),
   });
 }
 

@@ -24,11 +24,13 @@ import { CuwoRun, notifyTargets, requestIdOf } from './cuwo-run';
  * No attempt limit: an unknown provider outcome (timeout, 5xx, reset) is resolved by retrying the
  * same idempotent request, never reported as a failure. Heartbeats detect a dead worker in seconds.
  */
-const payouts = proxyActivities<PayoutActivities>({
+const PROVIDER_CALL = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+/** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
+const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_CALL, summary });
 
 type GrantFailure = Omit<GrantPayoutWorkflowFailure, '@type'>;
 
@@ -62,7 +64,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   try {
     // Non-cancellable: a cancel request must not abandon a request that may already be paying out.
     first = await CancellationScope.nonCancellable(() =>
-      payouts.grantPayout({
+      payouts(`grant payout via account "${params.paymentMethodConfiguration.accountName}"`).grantPayout({
         payoutRequestID: params.payoutRequestID,
         amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
         accountName: params.paymentMethodConfiguration.accountName,
@@ -83,7 +85,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
   const step = await run.followPending(
     first,
-    (processingData) => payouts.payoutStatus({ processingData, notify: notifyTargets() }),
+    (processingData, pending) => payouts(`${pending.provider}: payout status`).payoutStatus({ processingData, notify: notifyTargets() }),
     (pending) => (pending.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING'),
     true,
   );
@@ -128,7 +130,7 @@ export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promi
     types: CancelPayoutTypes,
     fields: { requestId: 'payoutRequestID', reference: 'payoutReference', processingData: 'payoutProcessingData' },
     undo: ({ requestId, reference, processingData }) =>
-      payouts.cancelPayout({ payoutRequestID: requestId, payoutReference: reference, processingData, notify: notifyTargets() }),
+      payouts('cancel payout (compensation)').cancelPayout({ payoutRequestID: requestId, payoutReference: reference, processingData, notify: notifyTargets() }),
   });
 }
 

@@ -240,6 +240,9 @@ test('the provider secret never enters a workflow history; personal data and amo
   const decrypted = await historyText(handle, cuwoDataConverter().payloadCodecs![0]);
   expect(decrypted).toContain('Asha Rao'); // proves the search above looked at the payloads
   expect(decrypted).toContain('1234.56');
+  // The activity's summary (user metadata, shown in the Web UI) names the provider call.
+  expect((await handle.fetchHistory()).events!.find((e) => e.activityTaskScheduledEventAttributes)?.userMetadata?.summary).toBeDefined();
+  expect(decrypted).toContain('grant payout via account');
   expect(decrypted).not.toContain(BEARER_TOKEN);
   await recordHistory('grant-payout-encrypted-payloads-above-limit', handle);
 });
