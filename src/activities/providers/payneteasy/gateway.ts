@@ -6,6 +6,7 @@
 import { outcomeUnknown } from '../../errors';
 import type { ProviderContext } from '../types';
 import type { PayneteasyAccount } from './account';
+import { CONFIGURATION_ERROR_CODES } from './codes';
 import { control, parseAnswer } from './protocol';
 
 export type Answer = Record<string, string>;
@@ -112,4 +113,42 @@ export function describeAnswer(answer: Answer): string {
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** A FAILED step: the fields payout and payment steps share (both failure enums have these reasons). */
+interface RefusedStep {
+  status: 'FAILED';
+  provider: 'payneteasy';
+  reason: 'CONFIGURATION_ERROR' | 'PROVIDER_ERROR';
+  failureCode: string;
+  message: string;
+  processingData: string;
+  moneyMayHaveMoved: boolean;
+}
+
+const reasonFor = (code: string | undefined) => (CONFIGURATION_ERROR_CODES.has(code ?? '') ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR');
+
+/**
+ * The provider refused a request that creates an order (payout, sale, preauth). A retried attempt may
+ * follow an earlier request that did create it, and a duplicate order id means one exists: then money
+ * may have moved and the record stays SENDING, so a compensation asks before deciding.
+ */
+export function refusedCreation<R extends OrderFields & { stage: string }>(record: R, answer: Answer, what: string, attempt: number): RefusedStep {
+  const mayExist = attempt > 1 || answer['error-code'] === 'DUPLICATE_ORDER';
+  const rejected = { ...record, stage: mayExist ? 'SENDING' : 'REJECTED', errorCode: answer['error-code'], errorMessage: answer['error-message'] };
+  return {
+    status: 'FAILED', provider: 'payneteasy', reason: reasonFor(answer['error-code']),
+    failureCode: answer['error-code'] ?? answer.type ?? 'UNEXPECTED_ANSWER',
+    message: `Payneteasy refused ${what} ${record.clientOrderId}: ${answer['error-message'] ?? describeAnswer(answer)}`,
+    processingData: JSON.stringify(rejected), moneyMayHaveMoved: mayExist,
+  };
+}
+
+/** The provider refused to tell the status of an order that exists: money may have moved. */
+export function refusedStatus(record: OrderFields, refusal: { code: string; message: string }): RefusedStep {
+  return {
+    status: 'FAILED', provider: 'payneteasy', reason: reasonFor(refusal.code), failureCode: refusal.code,
+    message: `Payneteasy refused the status of ${record.clientOrderId}: ${refusal.message}`,
+    processingData: JSON.stringify(record), moneyMayHaveMoved: true,
+  };
 }

@@ -10,8 +10,8 @@ import type { CancelPaymentStep, CaptureStep, PaymentStep, StartPaymentActivityI
 import { providerKey } from '../keys';
 import type { PaymentProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';
-import { CONFIGURATION_ERROR_CODES, FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
-import { PayneteasyGateway, describeAnswer, type OrderFields } from './gateway';
+import { FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
+import { PayneteasyGateway, describeAnswer, refusedCreation, refusedStatus, type OrderFields } from './gateway';
 import { control, majorAmount, minorAmount } from './protocol';
 
 type Stage =
@@ -94,28 +94,13 @@ export class PayneteasyPayments implements PaymentProvider {
       await ctx.report({ processingData: JSON.stringify(created), moneyMayHaveMoved: true, stage: 'PROCESSING', reference: created.orderId, redirectUrl });
       return this.pending(created);
     }
-    const duplicate = answer['error-code'] === 'DUPLICATE_ORDER';
-    const rejected: PaymentRecord = { ...record, stage: ctx.attempt > 1 || duplicate ? 'SENDING' : 'REJECTED', errorCode: answer['error-code'], errorMessage: answer['error-message'] };
-    return {
-      status: 'FAILED', provider: PROVIDER,
-      reason: CONFIGURATION_ERROR_CODES.has(answer['error-code'] ?? '') ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
-      failureCode: answer['error-code'] ?? answer.type ?? 'UNEXPECTED_ANSWER',
-      message: `Payneteasy refused ${record.command} ${record.clientOrderId}: ${answer['error-message'] ?? describeAnswer(answer)}`,
-      processingData: JSON.stringify(rejected),
-      moneyMayHaveMoved: rejected.stage === 'SENDING',
-    };
+    return refusedCreation(record, answer, record.command, ctx.attempt);
   }
 
   async status(data: Record<string, unknown>, ctx: ProviderContext): Promise<PaymentStep> {
     const record = data as unknown as PaymentRecord;
     const answer = await this.gateway.status(record, ctx);
-    if (answer.kind === 'refused') {
-      return {
-        status: 'FAILED', provider: PROVIDER, reason: CONFIGURATION_ERROR_CODES.has(answer.code) ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
-        failureCode: answer.code, message: `Payneteasy refused the status of ${record.clientOrderId}: ${answer.message}`,
-        processingData: JSON.stringify(record), moneyMayHaveMoved: true,
-      };
-    }
+    if (answer.kind === 'refused') return refusedStatus(record, answer);
     if (answer.kind === 'not-found') throw outcomeUnknown(`Payneteasy has no order ${record.clientOrderId} yet`);
     if (PENDING_STATUSES.has(answer.status)) return this.pending({ ...answer.record, stage: 'PROCESSING' });
     if (answer.status === 'approved') {

@@ -10,8 +10,8 @@ import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../
 import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';
-import { CONFIGURATION_ERROR_CODES, FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
-import { PayneteasyGateway, describeAnswer, type OrderFields } from './gateway';
+import { FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
+import { PayneteasyGateway, refusedCreation, refusedStatus, type OrderFields } from './gateway';
 import { majorAmount, oauthHeader } from './protocol';
 
 export { PROVIDER, payneteasyAccountSchema, type PayneteasyAccount } from './account';
@@ -89,30 +89,13 @@ export class PayneteasyPayouts implements PayoutProvider {
       await ctx.report({ processingData: JSON.stringify(created), moneyMayHaveMoved: true, stage: 'PROCESSING', reference: created.orderId });
       return this.pending(created);
     }
-    // Refused. A retried attempt may follow an earlier request that did create the order, and a
-    // duplicate order id means one exists: in both cases money may have moved.
-    const duplicate = answer['error-code'] === 'DUPLICATE_ORDER';
-    const rejected: PayoutRecord = { ...record, stage: ctx.attempt > 1 || duplicate ? 'SENDING' : 'REJECTED', errorCode: answer['error-code'], errorMessage: answer['error-message'] };
-    return {
-      status: 'FAILED', provider: PROVIDER,
-      reason: CONFIGURATION_ERROR_CODES.has(answer['error-code'] ?? '') ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
-      failureCode: answer['error-code'] ?? answer.type ?? 'UNEXPECTED_ANSWER',
-      message: `Payneteasy refused payout ${record.clientOrderId}: ${answer['error-message'] ?? describeAnswer(answer)}`,
-      processingData: JSON.stringify(rejected),
-      moneyMayHaveMoved: rejected.stage === 'SENDING',
-    };
+    return refusedCreation(record, answer, 'payout', ctx.attempt);
   }
 
   async status(data: Record<string, unknown>, ctx: ProviderContext): Promise<PayoutStep> {
     const record = data as unknown as PayoutRecord;
     const answer = await this.gateway.status(record, ctx);
-    if (answer.kind === 'refused') {
-      return {
-        status: 'FAILED', provider: PROVIDER, reason: CONFIGURATION_ERROR_CODES.has(answer.code) ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
-        failureCode: answer.code, message: `Payneteasy refused the status of ${record.clientOrderId}: ${answer.message}`,
-        processingData: JSON.stringify(record), moneyMayHaveMoved: true,
-      };
-    }
+    if (answer.kind === 'refused') return refusedStatus(record, answer);
     if (answer.kind === 'not-found') throw outcomeUnknown(`Payneteasy has no order ${record.clientOrderId} yet`);
     const updated: PayoutRecord = { ...answer.record, stage: FINAL_STAGE[answer.status] ?? 'PROCESSING' };
     if (PENDING_STATUSES.has(answer.status)) return this.pending(updated);
