@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
-import { AesGcmCodec, parseCodecKeys } from './codec/codec';
+import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
 import { startCodecServer } from './codec/server';
 import { loadAccounts, taskQueue } from './config';
 import { workflowIds } from './contracts/ids';
@@ -149,11 +149,17 @@ function positiveInteger(value: string): number {
 /** An error whose message is the whole story for the user (no stack trace). */
 class UserFacingError extends Error {}
 
-async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+/** Connects with this project's converter; what goes wrong is said in one line. */
+async function connectOrExplain(): Promise<Client> {
   const settings = temporalSettings();
-  const client = await connectClient(settings).catch((err: Error) => {
+  return connectClient(settings).catch((err: Error) => {
+    if (err instanceof CodecKeyError) throw new UserFacingError(err.message);
     throw new UserFacingError(`cannot reach Temporal at ${settings.connectionOptions.address} (namespace ${settings.namespace}; set TEMPORAL_ADDRESS): ${err.message}`);
   });
+}
+
+async function withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectOrExplain();
   try {
     return await work(client);
   } finally {
@@ -182,9 +188,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--port <port>', 'port to listen on', '8090')
     .action(async (opts: { host: string; port: string }) => {
-      const client = await connectClient().catch((err: Error) => {
-        throw new UserFacingError(`cannot reach Temporal at ${temporalSettings().connectionOptions.address}: ${err.message}`);
-      });
+      const client = await connectOrExplain();
       const receiver = await startCallbackReceiver({ client, accounts: loadAccounts(), host: opts.host, port: Number(opts.port) });
       console.error(`[callbacks] listening on ${receiver.url}/callbacks/payneteasy/<account>/<workflowId>`);
       await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));

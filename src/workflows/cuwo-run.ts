@@ -142,6 +142,8 @@ export class CuwoRun {
       await this.waitForProviderNews(pending.pollAfterMs);
       step = await CancellationScope.nonCancellable(() => next(pending.processingData, pending));
     }
+    // Settled: no form waits any more. Cleared in state only; the caller's next record() publishes it.
+    delete this.state.redirectUrl;
     return step as Exclude<S, { status: 'PENDING' }>;
   }
 

@@ -133,6 +133,8 @@ describe("the receiver's form (seed 003 steps 5-9)", () => {
     expect((await handle.query('cuwoState')) as { redirectUrl?: string }).toMatchObject({ redirectUrl: state!.redirectUrl });
     stack.sim.completeForm(order.orderId);
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success', result: { payoutReference: order.orderId } });
+    expect(await cuwoState(handle)).toMatchObject({ stage: 'SUCCESS' });
+    expect((await cuwoState(handle))?.redirectUrl).toBeUndefined(); // no form waits any more
     await recordHistory('payneteasy-grant-payout-form-filled', handle);
   });
 
