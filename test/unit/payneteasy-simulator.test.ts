@@ -22,7 +22,6 @@ const CONTROL_B = 'control-key-b';
 const PROCESSING_MS = 150;
 const FORM_TTL_MS = 500;
 const RETRY_MS = 80;
-const SETTLE_MS = PROCESSING_MS + 150; // long enough for a transaction to become final
 
 let sim: PayneteasySimulator;
 let keyA: { privateKey: KeyObject; publicKey: KeyObject };
