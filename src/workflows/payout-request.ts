@@ -39,8 +39,9 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   const child = await startCuwoChild<GrantPayoutWorkflowResult>('GrantPayout', grantId, [input]);
   run.record({ stage: 'GRANTING' });
   // A cancel request is passed on to the CUWO, which alone knows whether it may still cancel.
+  // A CUWO that already finished cannot be canceled; its outcome is handled below.
   CancellationScope.current().cancelRequested.catch(() =>
-    CancellationScope.nonCancellable(() => getExternalWorkflowHandle(grantId).cancel()),
+    CancellationScope.nonCancellable(() => getExternalWorkflowHandle(grantId).cancel()).catch(() => undefined),
   );
 
   const grant = await CancellationScope.nonCancellable(() =>

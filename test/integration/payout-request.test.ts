@@ -74,6 +74,21 @@ describe('PayoutRequest', () => {
     await recordHistory('cancel-payout-outcome-unknown-learned-paid', compensation);
   });
 
+  test('a cancel request while the compensation runs (GrantPayout already gone) changes nothing: it finishes with the compensation', async () => {
+    const id = uniqueId('pr-cancel-compensating');
+    stack.sim.injectFault({ kind: 'latency', ms: 2_000 }); // the payout request
+    stack.sim.injectFault({ kind: 'latency', ms: 3_000 }); // CancelPayout's look-up
+    const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+    await waitFor(() => stack.requestsFor(id).length > 0, 'the payout request to reach the provider');
+    await stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).terminate('test: CUWO dies mid-payout');
+    await waitFor(() => stack.requestsFor(id).length > 1, "CancelPayout's look-up to reach the provider");
+    await handle.cancel();
+    const result: PayoutRequestResult = await handle.result();
+    expect(result).toMatchObject({ grantPayout: { outcome: 'ABNORMAL' }, compensation: { startedBy: 'PayoutRequest', end: { outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } } } });
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+    await recordHistory('payout-request-cancel-requested-during-compensation', handle);
+  });
+
   test('cancel after the payout: GrantPayout starts CancelPayout itself, the orchestrator finds it, one compensation', async () => {
     const id = uniqueId('pr-cancel-late');
     stack.sim.injectFault({ kind: 'latency', ms: 2_000 });
