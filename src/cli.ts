@@ -42,6 +42,7 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
     (error: unknown) => ({ error }),
   );
   let lastLine = '';
+  let lastProcessingData: string | undefined;
   for (;;) {
     const finished = await Promise.race([done, sleep(1000).then(() => undefined)]);
     if (!json) {
@@ -49,7 +50,9 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
       if (state) {
         const line = [`stage ${state.stage}`, state.reference && `reference ${state.reference}`, state.redirectUrl && `form waiting: ${state.redirectUrl}`].filter(Boolean).join(', ');
         if (line !== lastLine) console.error(`[${handle.workflowId}] ${line}`);
+        if (state.processingData && state.processingData !== lastProcessingData) console.error(`[${handle.workflowId}] processing data ${state.processingData}`);
         lastLine = line;
+        lastProcessingData = state.processingData;
       }
     }
     if (!finished) continue;

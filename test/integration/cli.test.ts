@@ -88,6 +88,18 @@ test('start --wait --json: the typed outcome, exit 0 on success and 2 on a decli
   expect(JSON.parse(declined.stdout)).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'RECEIVER_ACCOUNT_CLOSED' } });
 });
 
+test('start --wait (human): progress lines with the stage and the processing data, the Web UI link, then the outcome', async () => {
+  const id = uniqueId('cli-progress');
+  stack.sim.injectFault({ kind: 'latency', ms: 2_500 }); // long enough to see the SENDING stage
+  const run = await cuwo('start', 'GrantPayout', '--params', paramsFile(grantPayoutParams(id)), '--wait');
+  expect(run.code).toBe(0);
+  expect(run.stderr).toContain(`started: grant-payout:${id}`);
+  expect(run.stderr).toMatch(/Web UI: http:\/\/\S+grant-payout%3A/);
+  expect(run.stderr).toMatch(new RegExp(`\\[grant-payout:${id}\\] stage SENDING`));
+  expect(run.stderr).toMatch(new RegExp(`\\[grant-payout:${id}\\] processing data .*"requestId":"payout:${id}"`));
+  expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'success' });
+});
+
 test('the same parameters started twice: the second run starts nothing new', async () => {
   const id = uniqueId('cli-dup');
   const file = paramsFile(grantPayoutParams(id));
