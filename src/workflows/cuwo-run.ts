@@ -207,6 +207,23 @@ export async function startCompensation(
   });
 }
 
+/**
+ * Options of every provider activity. No attempt limit: an unknown provider outcome (timeout, 5xx,
+ * reset) is resolved by retrying the same idempotent request, never reported as a failure.
+ * Heartbeats detect a dead worker in seconds.
+ */
+export const PROVIDER_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const;
+
+/** "Payout for CM-1, CM-2" from the invoice/credit memo list, or "Payout <request id>" without one. */
+export function documentsDescription(what: 'Payout' | 'Payment', documents: Array<{ documentNumber?: string; documentID: string }>, requestId: string): string {
+  const numbers = documents.map((doc) => doc.documentNumber ?? doc.documentID);
+  return numbers.length ? `${what} for ${numbers.join(', ')}` : `${what} ${requestId}`;
+}
+
 /** The CUWO itself and, when it runs under an orchestrator, the orchestrator: both keep the processing data. */
 export function notifyTargets(): string[] {
   const info = workflowInfo();

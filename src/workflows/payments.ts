@@ -23,16 +23,10 @@ import {
 } from '../contracts/payment';
 import { amountPolicyViolation, parsePaymentOptions } from '../contracts/payment-options';
 import { runCompensation } from './compensation';
-import { CuwoRun, notifyTargets, requestIdOf } from './cuwo-run';
+import { CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf } from './cuwo-run';
 
-/** As for payouts: no attempt limit, an unknown outcome is resolved, never reported as a failure. */
-const PROVIDER_CALL = {
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-} as const;
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
-const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_CALL, summary });
+const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
 
 type AuthFailure = Omit<AuthorizeOrCapturePaymentWorkflowFailure, '@type'>;
 
@@ -73,7 +67,7 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
         amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
         mode: captureMode === 'AUTHORIZE' ? 'AUTHORIZE' : 'CAPTURE',
         accountName: params.paymentMethodConfiguration.accountName,
-        description: paymentDescription(params),
+        description: documentsDescription('Payment', params.invoiceOrCreditMemoInformation, params.paymentRequestID),
         customerEmail: params.customerInformation.email,
         notify: notifyTargets(),
       }),
@@ -166,9 +160,4 @@ export async function CancelPayment(input: CancelPaymentWorkflowParameters): Pro
     undo: ({ requestId, reference, processingData }) =>
       payments('release or refund the payment (compensation)').cancelPayment({ paymentRequestID: requestId, paymentReference: reference, processingData, notify: notifyTargets() }),
   });
-}
-
-function paymentDescription(params: AuthorizeOrCapturePaymentWorkflowParameters): string {
-  const docs = params.invoiceOrCreditMemoInformation.map((doc) => doc.documentNumber ?? doc.documentID);
-  return docs.length ? `Payment for ${docs.join(', ')}` : `Payment ${params.paymentRequestID}`;
 }

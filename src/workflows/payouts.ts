@@ -18,19 +18,10 @@ import {
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
 import { runCompensation } from './compensation';
-import { CuwoRun, notifyTargets, requestIdOf } from './cuwo-run';
+import { CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf } from './cuwo-run';
 
-/**
- * No attempt limit: an unknown provider outcome (timeout, 5xx, reset) is resolved by retrying the
- * same idempotent request, never reported as a failure. Heartbeats detect a dead worker in seconds.
- */
-const PROVIDER_CALL = {
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-} as const;
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
-const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_CALL, summary });
+const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
 
 type GrantFailure = Omit<GrantPayoutWorkflowFailure, '@type'>;
 
@@ -69,7 +60,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
         amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
         accountName: params.paymentMethodConfiguration.accountName,
         destinations: params.customerIdentifiers,
-        description: payoutDescription(params),
+        description: documentsDescription('Payout', params.invoiceOrCreditMemoInformation, params.payoutRequestID),
         notify: notifyTargets(),
       }),
     );
@@ -132,9 +123,4 @@ export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promi
     undo: ({ requestId, reference, processingData }) =>
       payouts('cancel payout (compensation)').cancelPayout({ payoutRequestID: requestId, payoutReference: reference, processingData, notify: notifyTargets() }),
   });
-}
-
-function payoutDescription(params: GrantPayoutWorkflowParameters): string {
-  const docs = params.invoiceOrCreditMemoInformation.map((doc) => doc.documentNumber ?? doc.documentID);
-  return docs.length ? `Payout for ${docs.join(', ')}` : `Payout ${params.payoutRequestID}`;
 }

@@ -107,6 +107,17 @@ export class PayneteasyGateway {
   }
 }
 
+/** A processing record this adapter wrote (heartbeat details of an earlier attempt), or undefined. */
+export function ownRecord<R extends OrderFields>(processingData: string | undefined, isKind: (record: R) => boolean): R | undefined {
+  if (!processingData) return undefined;
+  try {
+    const parsed = JSON.parse(processingData) as R & { provider?: string };
+    return parsed.provider === 'payneteasy' && isKind(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function describeAnswer(answer: Answer): string {
   return `${answer.type}${answer['error-code'] ? ` ${answer['error-code']}` : ''}`;
 }

@@ -11,7 +11,7 @@ import { providerKey } from '../keys';
 import type { PaymentProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';
 import { FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
-import { PayneteasyGateway, describeAnswer, refusedCreation, refusedStatus, type OrderFields } from './gateway';
+import { PayneteasyGateway, describeAnswer, ownRecord, refusedCreation, refusedStatus, type OrderFields } from './gateway';
 import { control, majorAmount, minorAmount } from './protocol';
 
 type Stage =
@@ -60,7 +60,7 @@ export class PayneteasyPayments implements PaymentProvider {
   }
 
   async start(input: StartPaymentActivityInput, ctx: ProviderContext): Promise<PaymentStep> {
-    const resumed = parseRecord(ctx.resumed?.processingData);
+    const resumed = ownRecord<PaymentRecord>(ctx.resumed?.processingData, (r) => Boolean(r.command));
     if (resumed?.orderId) return this.status(resumed as unknown as Record<string, unknown>, ctx);
 
     const record: PaymentRecord = {
@@ -247,15 +247,5 @@ export class PayneteasyPayments implements PaymentProvider {
       status: 'PENDING', provider: PROVIDER, processingData: JSON.stringify(record), pollAfterMs: this.gateway.pollAfter(record),
       reference: record.orderId, redirectUrl: record.redirectUrl,
     };
-  }
-}
-
-function parseRecord(processingData: string | undefined): PaymentRecord | undefined {
-  if (!processingData) return undefined;
-  try {
-    const parsed = JSON.parse(processingData) as PaymentRecord;
-    return parsed.provider === PROVIDER && parsed.command ? parsed : undefined;
-  } catch {
-    return undefined;
   }
 }

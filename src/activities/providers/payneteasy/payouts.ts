@@ -11,7 +11,7 @@ import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';
 import { FINAL_STATUS_REASONS, PENDING_STATUSES } from './codes';
-import { PayneteasyGateway, refusedCreation, refusedStatus, type OrderFields } from './gateway';
+import { PayneteasyGateway, ownRecord, refusedCreation, refusedStatus, type OrderFields } from './gateway';
 import { majorAmount, oauthHeader } from './protocol';
 
 export { PROVIDER, payneteasyAccountSchema, type PayneteasyAccount } from './account';
@@ -58,7 +58,7 @@ export class PayneteasyPayouts implements PayoutProvider {
 
   async grant(input: GrantPayoutActivityInput, ctx: ProviderContext): Promise<PayoutStep> {
     // A retried attempt whose predecessor already got an order id resumes polling that order.
-    const resumed = parseRecord(ctx.resumed?.processingData);
+    const resumed = ownRecord<PayoutRecord>(ctx.resumed?.processingData, () => true);
     if (resumed?.orderId) return this.status(resumed as unknown as Record<string, unknown>, ctx);
 
     const destination = input.destinations.find((d) => d.identifierType === CARD_REFERENCE_IDENTIFIER)?.identifier;
@@ -204,15 +204,5 @@ export class PayneteasyPayouts implements PayoutProvider {
       status: 'PENDING', provider: PROVIDER, processingData: JSON.stringify(record), pollAfterMs: this.gateway.pollAfter(record),
       reference: record.orderId, redirectUrl: record.redirectUrl,
     };
-  }
-}
-
-function parseRecord(processingData: string | undefined): PayoutRecord | undefined {
-  if (!processingData) return undefined;
-  try {
-    const parsed = JSON.parse(processingData) as PayoutRecord;
-    return parsed.provider === PROVIDER ? parsed : undefined;
-  } catch {
-    return undefined;
   }
 }
