@@ -4,7 +4,7 @@
  * until it answers, and stopped with everything this process started.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,9 +59,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts the server. Ports left to us are picked free, but a free port can be taken before the
+ * server binds it (parallel test workers, the server's own random ports): when the server exits
+ * during start-up on ports we picked, it is started again on fresh ones.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const attempts = options.port ? 1 : 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, options.port || (await freePort()));
+    } catch (err) {
+      if (!(err instanceof ExitedDuringStartup) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+class ExitedDuringStartup extends Error {}
+
+async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
   const binary = ensureTemporalCli();
-  const port = options.port || (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn', ...searchAttributeFlags()];
   if (options.dbFile) {
@@ -98,7 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     clearTimeout(timer);
   };
   try {
-    await waitUntilReady(address, namespace, options.readyTimeoutMs ?? 60_000, exited);
+    await waitUntilReady(address, namespace, options.readyTimeoutMs ?? 60_000, exited, options.logFile);
   } catch (err) {
     await stop();
     throw err;
@@ -106,25 +123,39 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   return { address, namespace, uiUrl, process: child, stop };
 }
 
-async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<number | null>): Promise<void> {
+/** Probes until the namespace answers; a server that exits meanwhile ends the wait at once. */
+async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<number | null>, logFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let died = false;
-  void exited.then(() => (died = true));
+  const died = exited.then(() => 'died' as const);
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (died) throw new Error(`the Temporal dev server exited during start-up (is port ${address} free?)`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      lastError = err;
-      await sleep(250);
-    }
+    const probe = probeOnce(address, namespace).then(
+      () => 'ready' as const,
+      (err: unknown) => {
+        lastError = err;
+        return 'not-yet' as const;
+      },
+    );
+    const result = await Promise.race([probe, died]);
+    if (result === 'ready') return;
+    if (result === 'died') throw new ExitedDuringStartup(`the Temporal dev server exited during start-up (is port ${address} free?)${logTail(logFile)}`);
+    await sleep(250);
   }
   throw new Error(`the Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
+}
+
+/** One readiness RPC, bounded: something else listening on the port must not hang the wait. */
+async function probeOnce(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+  try {
+    await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.describeNamespace({ namespace }));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The last lines of the server log, for an error message. */
+function logTail(logFile: string | undefined): string {
+  if (!logFile || !existsSync(logFile)) return '';
+  return `\nlast lines of ${logFile}:\n${readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')}`;
 }

@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../../src/dev/temporal-server';
@@ -29,6 +30,23 @@ test('state survives a restart on the same SQLite file; the server process is go
     await connection.close();
   } finally {
     await second.stop();
+  }
+});
+
+test('a port that is taken: the start fails fast with the server log, instead of waiting for the timeout', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cuwo-devserver-busy-'));
+  // Something that is not Temporal holds the port (and accepts, then ignores, the readiness probe).
+  const sockets = new Set<import('node:net').Socket>();
+  const busy = createServer((socket) => sockets.add(socket));
+  await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+  const { port } = busy.address() as { port: number };
+  try {
+    const started = Date.now();
+    await expect(startDevServer({ port, uiPort: false, logFile: join(dir, 'log') })).rejects.toThrow(/exited during start-up[\s\S]*last lines of/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  } finally {
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((done) => busy.close(done));
   }
 });
 
