@@ -1,24 +1,23 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { ProviderRegistry } from './providers/registry';
 import type { PaymentProvider } from './providers/types';
 import { withProviderContext } from './reporting';
+import type { Opened, ProcessingDataSeal } from './sealing';
 import type { CancelPaymentStep, CaptureStep, FollowUpPaymentActivityInput, PaymentStatusActivityInput, PaymentStep, StartPaymentActivityInput } from './types';
 
 export type PaymentActivities = ReturnType<typeof createPaymentActivities>;
 
-export function createPaymentActivities(providers: ProviderRegistry) {
-  /** The provider named in processing data this worker wrote; undefined when it cannot be read or is not configured. */
-  const fromProcessingData = (processingData: string | undefined): { provider: PaymentProvider; data: Record<string, unknown> } | { problem: string } => {
-    if (!processingData) return { problem: 'no payment processing data' };
-    let data: Record<string, unknown>;
-    try {
-      data = JSON.parse(processingData);
-    } catch {
-      return { problem: 'paymentProcessingData is not the JSON this worker writes' };
-    }
-    const provider = providers.payment(String(data.account ?? ''));
-    return provider ? { provider, data } : { problem: `payment processing data names account "${String(data.account)}", which is not configured for payments on this worker` };
+export function createPaymentActivities(providers: ProviderRegistry, seal: ProcessingDataSeal) {
+  /** The provider named in processing data this worker sealed for this payment request, or why not. */
+  const fromProcessingData = (processingData: string | undefined, paymentRequestID: string): { provider: PaymentProvider; data: Record<string, unknown> } | { problem: string; code: string } => {
+    if (!processingData) return { problem: 'no payment processing data', code: 'NO_PROCESSING_DATA' };
+    const opened: Opened = seal.open(processingData, `payment:${paymentRequestID}`);
+    if (!opened.ok) return { problem: opened.problem, code: 'INVALID_PROCESSING_DATA' };
+    const provider = providers.payment(String(opened.record.account ?? ''));
+    return provider
+      ? { provider, data: opened.record }
+      : { problem: `payment processing data names account "${String(opened.record.account)}", which is not configured for payments on this worker`, code: 'UNKNOWN_ACCOUNT' };
   };
+  const scope = (provider: PaymentProvider, input: { notify: string[]; paymentRequestID: string }) => ({ provider: provider.name, notify: input.notify, request: `payment:${input.paymentRequestID}` as const, seal });
 
   return {
     async startPayment(input: StartPaymentActivityInput): Promise<PaymentStep> {
@@ -29,31 +28,44 @@ export function createPaymentActivities(providers: ProviderRegistry) {
           message: `no payment account named "${input.accountName}" is configured on this worker`, moneyMayHaveMoved: false,
         };
       }
-      return withProviderContext(provider.name, input.notify, (ctx) => provider.start(input, ctx));
+      return withProviderContext(scope(provider, input), (ctx) => provider.start(input, ctx));
     },
 
     async paymentStatus(input: PaymentStatusActivityInput): Promise<PaymentStep> {
-      const found = fromProcessingData(input.processingData);
-      if ('problem' in found) throw ApplicationFailure.nonRetryable(found.problem, 'ConfigurationError');
-      return withProviderContext(found.provider.name, input.notify, (ctx) => found.provider.status(found.data, ctx));
+      const found = fromProcessingData(input.processingData, input.paymentRequestID);
+      if ('problem' in found) {
+        // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
+        return {
+          status: 'FAILED', provider: 'none', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR', failureCode: found.code,
+          message: found.problem, processingData: input.processingData, moneyMayHaveMoved: true,
+        };
+      }
+      return withProviderContext(scope(found.provider, input), (ctx) => found.provider.status(found.data, ctx));
     },
 
     async capturePayment(input: FollowUpPaymentActivityInput): Promise<CaptureStep> {
-      const found = fromProcessingData(input.processingData);
+      const found = fromProcessingData(input.processingData, input.paymentRequestID);
       if ('problem' in found) {
-        return { status: 'FAILED', reason: 'NOT_AUTHORIZED', failureCode: 'NO_PROCESSING_DATA', message: `cannot capture payment ${input.paymentRequestID}: ${found.problem}`, processingData: input.processingData };
+        return {
+          status: 'FAILED', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'NOT_AUTHORIZED', failureCode: found.code,
+          message: `cannot capture payment ${input.paymentRequestID}: ${found.problem}; nothing was captured`, processingData: input.processingData,
+          needsReconciliation: found.code === 'INVALID_PROCESSING_DATA',
+        };
       }
-      return withProviderContext(found.provider.name, input.notify, (ctx) => found.provider.capture(found.data, ctx));
+      return withProviderContext(scope(found.provider, input), (ctx) => found.provider.capture(found.data, ctx));
     },
 
     async cancelPayment(input: FollowUpPaymentActivityInput): Promise<CancelPaymentStep> {
-      // AuthorizeOrCapturePayment reports processing data before any provider call: without it nothing was sent.
+      // AuthorizeOrCapturePayment hands processing data to the CUWO before any provider call: without it nothing was sent.
       if (!input.processingData) return { status: 'CANCELED', message: 'no payment processing data: no payment request was ever sent' };
-      const found = fromProcessingData(input.processingData);
+      const found = fromProcessingData(input.processingData, input.paymentRequestID);
       if ('problem' in found) {
-        return { status: 'FAILED', reason: 'CONFIGURATION_ERROR', failureCode: 'UNREADABLE_PROCESSING_DATA', message: `${found.problem}; reconcile by hand`, processingData: input.processingData, needsReconciliation: true };
+        return {
+          status: 'FAILED', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR', failureCode: found.code,
+          message: `${found.problem}; nothing was done, reconcile by hand`, processingData: input.processingData, needsReconciliation: true,
+        };
       }
-      return withProviderContext(found.provider.name, input.notify, (ctx) => found.provider.cancel(found.data, ctx));
+      return withProviderContext(scope(found.provider, input), (ctx) => found.provider.cancel(found.data, ctx));
     },
   };
 }

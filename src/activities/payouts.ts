@@ -1,11 +1,11 @@
 import type { ProviderRegistry } from './providers/registry';
 import { withProviderContext } from './reporting';
+import type { ProcessingDataSeal } from './sealing';
 import type { CancelPayoutActivityInput, CancelPayoutStep, GrantPayoutActivityInput, PayoutStatusActivityInput, PayoutStep } from './types';
-import { ApplicationFailure } from '@temporalio/common';
 
 export type PayoutActivities = ReturnType<typeof createPayoutActivities>;
 
-export function createPayoutActivities(providers: ProviderRegistry) {
+export function createPayoutActivities(providers: ProviderRegistry, seal: ProcessingDataSeal) {
   return {
     async grantPayout(input: GrantPayoutActivityInput): Promise<PayoutStep> {
       const provider = providers.payout(input.accountName);
@@ -15,34 +15,39 @@ export function createPayoutActivities(providers: ProviderRegistry) {
           message: `no provider account named "${input.accountName}" is configured on this worker`, moneyMayHaveMoved: false,
         };
       }
-      return withProviderContext(provider.name, input.notify, (ctx) => provider.grant(input, ctx));
+      const request = `payout:${input.payoutRequestID}` as const;
+      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.grant(input, ctx));
     },
 
     /** The current state of a payout an asynchronous provider is still processing. */
     async payoutStatus(input: PayoutStatusActivityInput): Promise<PayoutStep> {
-      const data = JSON.parse(input.processingData) as Record<string, unknown>;
-      const provider = providers.payout(String(data.account ?? ''));
-      if (!provider?.status) {
-        // Only a changed worker configuration gets here; retrying cannot help, a person must look.
-        throw ApplicationFailure.nonRetryable(`account "${String(data.account)}" is not configured for status queries on this worker`, 'ConfigurationError');
+      const request = `payout:${input.payoutRequestID}` as const;
+      const opened = seal.open(input.processingData, request);
+      const provider = opened.ok ? providers.payout(String(opened.record.account ?? '')) : undefined;
+      if (!opened.ok || !provider?.status) {
+        // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
+        return {
+          status: 'FAILED', provider: provider?.name ?? 'none', reason: opened.ok ? 'CONFIGURATION_ERROR' : 'INVALID_PROCESSING_DATA',
+          failureCode: opened.ok ? 'UNKNOWN_ACCOUNT' : 'INVALID_PROCESSING_DATA',
+          message: opened.ok ? `account "${String(opened.record.account)}" is not configured for status queries on this worker` : opened.problem,
+          processingData: input.processingData, moneyMayHaveMoved: true,
+        };
       }
-      return withProviderContext(provider.name, input.notify, (ctx) => provider.status!(data, ctx));
+      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.status!(opened.record, ctx));
     },
 
     async cancelPayout(input: CancelPayoutActivityInput): Promise<CancelPayoutStep> {
-      // GrantPayout reports its processing data before any provider call: without it nothing was sent.
+      // GrantPayout hands its processing data to the CUWO before any provider call: without it nothing was sent.
       if (!input.processingData) return { status: 'CANCELED', message: 'no payout processing data: no payout request was ever sent' };
-      let data: Record<string, unknown>;
-      try {
-        data = JSON.parse(input.processingData);
-      } catch {
+      const request = `payout:${input.payoutRequestID}` as const;
+      const opened = seal.open(input.processingData, request);
+      if (!opened.ok) {
         return {
-          status: 'FAILED', reason: 'INVALID_PARAMETERS', failureCode: 'UNREADABLE_PROCESSING_DATA',
-          message: 'payoutProcessingData is not the JSON this worker writes; reconcile by hand',
-          processingData: input.processingData, needsReconciliation: true,
+          status: 'FAILED', reason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA',
+          message: `${opened.problem}; nothing was done, reconcile by hand`, processingData: input.processingData, needsReconciliation: true,
         };
       }
-      const accountName = String(data.account ?? '');
+      const accountName = String(opened.record.account ?? '');
       const provider = providers.payout(accountName);
       if (!provider) {
         return {
@@ -51,7 +56,7 @@ export function createPayoutActivities(providers: ProviderRegistry) {
           processingData: input.processingData, needsReconciliation: true,
         };
       }
-      return withProviderContext(provider.name, input.notify, (ctx) => provider.cancel(data, ctx));
+      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.cancel(opened.record, ctx));
     },
   };
 }

@@ -1,26 +1,44 @@
 /**
- * Runs a provider call inside an activity with its ProviderContext: every processing-data update is
- * heartbeated (a retried attempt sees it) and signaled to the CUWO and its orchestrator (so a crash of
- * the CUWO itself loses nothing) before the provider call goes on.
+ * Runs a provider call inside an activity with its ProviderContext:
+ * - every processing-data update is heartbeated (a retried attempt resumes from it) and handed to the
+ *   CUWO by an update, which also answers whether a money-moving request may still be sent (a cancel
+ *   request that came first stops it), then signaled to the orchestrator on a best-effort basis;
+ * - processing data is sealed for this request (src/activities/sealing.ts);
+ * - errors keep the money rule: an unknown provider outcome is retried without limit, a failed hand-over
+ *   to the CUWO is retried, a defect (TypeError, an impossible stage, ...) is not retried.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { ProviderContext } from './providers/types';
-import { PROCESSING_DATA_SIGNAL, type ProcessingDataUpdate } from './types';
+import type { ProcessingDataSeal, RequestBinding } from './sealing';
+import { PROCESSING_DATA_SIGNAL, PROCESSING_DATA_UPDATE, type ProcessingDataAck, type ProcessingDataUpdate } from './types';
 
 const KEEP_ALIVE_MS = 2_000;
 
-export async function withProviderContext<T>(provider: string, notify: string[], call: (ctx: ProviderContext) => Promise<T>): Promise<T> {
+/** What a provider activity needs besides its call: whom to notify, which request it serves, the seal. */
+export interface ProviderCallScope {
+  provider: string;
+  /** The CUWO's workflow id first, then its orchestrator's (if any). */
+  notify: string[];
+  request: RequestBinding;
+  seal: ProcessingDataSeal;
+}
+
+export async function withProviderContext<T>(scope: ProviderCallScope, call: (ctx: ProviderContext) => Promise<T>): Promise<T> {
   const context = Context.current();
-  let last: ProcessingDataUpdate | undefined;
+  const { provider, notify, request, seal } = scope;
+  const resumedUpdate = context.info.heartbeatDetails as ProcessingDataUpdate | undefined;
+  const resumed = resumedUpdate?.processingData ? seal.open(resumedUpdate.processingData, request) : undefined;
+  let last: ProcessingDataUpdate | undefined = resumedUpdate;
   // A slow provider must not look like a dead worker: keep heartbeating while the call is in flight.
   const keepAlive = setInterval(() => context.heartbeat(last), KEEP_ALIVE_MS);
   try {
     const step = await call({
       attempt: context.info.attempt,
       signal: context.cancellationSignal,
-      resumed: context.info.heartbeatDetails as ProcessingDataUpdate | undefined,
+      resumed: resumed?.ok ? resumed.record : undefined,
       workflowId: notify[0],
+      seal: (record) => seal.seal(request, record),
       report: async (update) => {
         last = { ...update, provider };
         context.heartbeat(last);
@@ -31,27 +49,38 @@ export async function withProviderContext<T>(provider: string, notify: string[],
     context.metricMeter.createCounter('cuwo_provider_steps_total', 'steps', 'provider answers by provider, activity and status').add(1, { provider, activity: context.info.activityType, status });
     context.log.info('provider step', { provider, status });
     return step;
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err; // outcome unknown (retried), canceled before sending, CUWO closed, ...
+    // Anything else is a defect on our side: retrying the same input cannot help. The CUWO ends with its
+    // Failure structure (flagged when money may be out) instead of retrying forever.
+    throw ApplicationFailure.create({ type: 'InternalError', message: `defect in the ${provider} adapter: ${(err as Error)?.message ?? String(err)}`, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   } finally {
     clearInterval(keepAlive);
   }
 }
 
+/** Hands the update to the CUWO (must succeed before the call goes on), then to its orchestrator (best effort). */
 async function deliver(context: Context, notify: string[], update: ProcessingDataUpdate): Promise<void> {
   const [own, ...orchestrators] = notify;
+  let ack: ProcessingDataAck;
   try {
-    await context.client.workflow.getHandle(own).signal(PROCESSING_DATA_SIGNAL, update);
+    ack = await context.client.workflow.getHandle(own).executeUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE, { args: [update] });
   } catch (err) {
     // The CUWO is closed (terminated, timed out): this attempt is an orphan and must not move money.
-    if (err instanceof WorkflowNotFoundError) {
+    if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error)?.message ?? '')) {
       throw ApplicationFailure.nonRetryable(`CUWO ${own} is no longer running; not calling the provider`, 'CuwoClosed');
     }
-    throw err;
+    throw ApplicationFailure.retryable(`could not hand processing data to ${own}: ${(err as Error)?.message ?? String(err)}`, 'NotifyFailed');
+  }
+  if (!ack.proceed) {
+    throw ApplicationFailure.nonRetryable(`a cancel request reached ${own} before the request was sent; nothing was sent`, 'CanceledBeforeSending');
   }
   for (const id of orchestrators) {
-    try {
-      await context.client.workflow.getHandle(id).signal(PROCESSING_DATA_SIGNAL, update);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // an orchestrator that has closed needs no update
-    }
+    // A failed notification of the orchestrator must never block a money step: the CUWO has the data.
+    await context.client.workflow.getHandle(id).signal(PROCESSING_DATA_SIGNAL, update).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return; // an orchestrator that has closed needs no update
+      context.metricMeter.createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive').add(1, { provider: update.provider });
+      context.log.warn('could not hand processing data to the orchestrator', { orchestrator: id, error: (err as Error)?.message });
+    });
   }
 }

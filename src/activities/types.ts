@@ -13,8 +13,12 @@ import type {
 } from '../contracts/reasons';
 import type { z } from 'zod';
 
-/** Signal name by which activities hand processing data to workflows. */
+/** Signal name by which activities hand processing data to orchestrators (and, in older histories, to CUWOs). */
 export const PROCESSING_DATA_SIGNAL = 'processingData';
+/** Update name by which activities hand processing data to their own CUWO and learn whether they may send. */
+export const PROCESSING_DATA_UPDATE = 'reportProcessingData';
+/** Update name by which the callback receiver hands a verified provider callback to its CUWO. */
+export const PROVIDER_CALLBACK_UPDATE = 'deliverProviderCallback';
 /** Signal name by which the callback receiver hands a verified provider callback to a CUWO. */
 export const PROVIDER_CALLBACK_SIGNAL = 'providerCallback';
 
@@ -27,19 +31,55 @@ export interface ProviderCallback {
   type: string;
 }
 
-/** What an activity reports the moment it knows it (heartbeat + signal to the CUWO and its orchestrator). */
+/**
+ * The provider's order a CUWO follows: a provider callback counts only for the CUWO whose order it
+ * names (its signed fields are checked against these).
+ */
+export interface ProviderOrder {
+  clientOrderId: string;
+  orderId?: string;
+}
+
+/** What an activity reports the moment it knows it (heartbeat + update/signal to the CUWO and its orchestrator). */
 export interface ProcessingDataUpdate {
   provider: string;
-  /** Opaque, provider-owned JSON: everything a cancel needs, never a secret. */
+  /** Sealed, provider-owned JSON (src/activities/sealing.ts): everything a cancel needs, never a secret. */
   processingData: string;
   /** True from the moment a money-moving request may have reached the provider. */
   moneyMayHaveMoved: boolean;
+  /**
+   * This update precedes a money-moving request (payout, sale/preauth, capture). A cancellable CUWO
+   * that already has a cancel request answers `proceed: false`, and the request is not sent.
+   */
+  sending?: boolean;
   /** Provider stage for people: SENDING, PROCESSING, PAID, DECLINED, ... */
   stage: string;
   reference?: string;
   /** A form the customer or receiver must complete at the provider. */
   redirectUrl?: string;
+  order?: ProviderOrder;
 }
+
+/** The CUWO's answer to an update: `proceed: false` means a cancel request came first; do not send. */
+export interface ProcessingDataAck {
+  proceed: boolean;
+}
+
+/**
+ * Asynchronous provider: ask again after pollAfterMs, or sooner when its callback arrives.
+ * `unknown` says why the outcome is not known yet (an undocumented status, "no such order" while the
+ * request may still be on its way, ...): the CUWO keeps asking and shows stage OUTCOME_UNKNOWN.
+ */
+export type PendingProviderStep = {
+  status: 'PENDING';
+  provider: string;
+  processingData: string;
+  pollAfterMs: number;
+  reference?: string;
+  redirectUrl?: string;
+  order?: ProviderOrder;
+  unknown?: string;
+};
 
 export type GrantPayoutFailureReason = z.infer<typeof GrantPayoutWorkflowFailureReason>;
 export type CancelPayoutFailureReason = z.infer<typeof CancelPayoutWorkflowFailureReason>;
@@ -55,6 +95,7 @@ export interface GrantPayoutActivityInput {
 }
 
 export interface PayoutStatusActivityInput {
+  payoutRequestID: string;
   processingData: string;
   notify: string[];
 }
@@ -68,8 +109,7 @@ export interface CancelPayoutActivityInput {
 
 export type PayoutStep =
   | { status: 'PAID'; provider: string; reference: string; processedAmount: Money; processingData: string }
-  /** Asynchronous provider: ask again after pollAfterMs, or sooner when its callback arrives. */
-  | { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number; reference?: string; redirectUrl?: string }
+  | PendingProviderStep
   | {
       status: 'FAILED';
       provider: string;
@@ -78,13 +118,15 @@ export type PayoutStep =
       message: string;
       processingData?: string;
       moneyMayHaveMoved: boolean;
+      /** A person must look even though nothing is to be compensated (a conflicting execution owns the key). */
+      needsReconciliation?: boolean;
       /** Set when nothing was paid because the receiver never confirmed: the spec's cancelation, not a failure. */
       cancelation?: 'RECEIVER_DID_NOT_CONFIRM';
     };
 
 export type CancelPayoutStep =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
-  | { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number }
+  | PendingProviderStep
   | {
       status: 'FAILED';
       provider?: string;
@@ -116,6 +158,7 @@ export interface StartPaymentActivityInput {
 }
 
 export interface PaymentStatusActivityInput {
+  paymentRequestID: string;
   processingData: string;
   notify: string[];
 }
@@ -128,7 +171,6 @@ export interface FollowUpPaymentActivityInput {
   notify: string[];
 }
 
-export type PendingProviderStep = { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number; reference?: string; redirectUrl?: string };
 
 export type PaymentStep =
   | PendingProviderStep
@@ -142,6 +184,8 @@ export type PaymentStep =
       message: string;
       processingData?: string;
       moneyMayHaveMoved: boolean;
+      /** A person must look even though nothing is to be compensated (a conflicting execution owns the key). */
+      needsReconciliation?: boolean;
       /** Nothing was authorized because the customer never completed the provider's form. */
       cancelation?: 'CUSTOMER_DID_NOT_COMPLETE_FORM';
     };
@@ -149,7 +193,7 @@ export type PaymentStep =
 export type CaptureStep =
   | PendingProviderStep
   | { status: 'CAPTURED'; provider: string; processingData: string }
-  | { status: 'FAILED'; provider?: string; reason: CaptureFailureReason; failureCode?: string; message: string; processingData?: string };
+  | { status: 'FAILED'; provider?: string; reason: CaptureFailureReason; failureCode?: string; message: string; processingData?: string; needsReconciliation?: boolean };
 
 /** Like CancelPayoutStep: the compensation either released/refunded (or found nothing), or needs a person. */
 export type CancelPaymentStep =

@@ -24,18 +24,18 @@ export class CodecKeyError extends Error {
   override name = 'CodecKeyError';
 }
 
-/** "id:base64key,id2:base64key" -> keys, the first being the one that encrypts. */
-export function parseCodecKeys(spec: string): CodecKey[] {
+/** "id:base64key,id2:base64key" -> keys, the first being the one that encrypts (or seals). */
+export function parseCodecKeys(spec: string, variable = 'CUWO_CODEC_KEYS'): CodecKey[] {
   const keys = spec.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
     const colon = entry.indexOf(':');
-    if (colon <= 0) throw new CodecKeyError(`CUWO_CODEC_KEYS entry "${entry.slice(0, 12)}..." must be <keyId>:<base64 key>`);
+    if (colon <= 0) throw new CodecKeyError(`${variable} entry "${entry.slice(0, 12)}..." must be <keyId>:<base64 key>`);
     const id = entry.slice(0, colon);
     const key = Buffer.from(entry.slice(colon + 1), 'base64');
-    if (key.length !== 32) throw new CodecKeyError(`CUWO_CODEC_KEYS key "${id}" must be 32 bytes (base64), got ${key.length}`);
+    if (key.length !== 32) throw new CodecKeyError(`${variable} key "${id}" must be 32 bytes (base64), got ${key.length}`);
     return { id, key };
   });
-  if (!keys.length) throw new CodecKeyError('CUWO_CODEC_KEYS names no key');
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new CodecKeyError('CUWO_CODEC_KEYS has a key id twice');
+  if (!keys.length) throw new CodecKeyError(`${variable} names no key`);
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new CodecKeyError(`${variable} has a key id twice`);
   return keys;
 }
 

@@ -10,8 +10,10 @@ const COMMON_FAILURES = [
   'INVALID_PARAMETERS', // the input did not match the specification; nothing was done
   'CONFIGURATION_ERROR', // the payment method configuration names no usable account; nothing was done
   'PROVIDER_ERROR', // the provider refused the request or answered against its protocol
-  'OUTCOME_UNKNOWN', // the provider's outcome could not be learned in time; compensation resolves it
+  'OUTCOME_UNKNOWN', // the provider's outcome could not be learned; flagged for reconciliation
   'INTERNAL_ERROR', // a defect on our side; the processing data says what may have happened
+  'INVALID_PROCESSING_DATA', // processing data this worker did not seal, or sealed for another request; nothing was done; flagged
+  'DUPLICATE_REQUEST', // another execution owns this request's provider key: nothing moved here, nothing compensated; flagged
 ] as const;
 
 export const GrantPayoutWorkflowFailureReason = z.enum([

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { startDevServer } from '../../src/dev/temporal-server';
-import { TEST_CODEC_KEYS } from './codec-keys';
+import { TEST_CODEC_KEYS, TEST_SEAL_KEYS } from './codec-keys';
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cuwo-test-'));
@@ -24,6 +24,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.CUWO_TEST_DIR = dir;
   // Every client and worker of the tests encrypts; recorded histories need this same key to replay.
   process.env.CUWO_CODEC_KEYS = TEST_CODEC_KEYS;
+  // Every worker of the tests seals processing data with this test-only key.
+  process.env.CUWO_SEAL_KEYS = TEST_SEAL_KEYS;
   (globalThis as Record<string, unknown>).__cuwoDevServer = server;
   console.log(`\n[test] Temporal dev server ${server.address} and workflow bundle ready in ${Date.now() - started} ms (${dir})`);
 }

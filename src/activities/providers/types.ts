@@ -11,14 +11,23 @@ import type {
 
 /** What a provider call may use besides its input: persistence of processing data and resumption. */
 export interface ProviderContext {
-  /** Heartbeats the update and signals it to the CUWO (and orchestrator) before the call goes on. */
+  /**
+   * Heartbeats the update and hands it to the CUWO (and its orchestrator) before the call goes on.
+   * Report stage SENDING (moneyMayHaveMoved true) before every money-moving request: when a cancel
+   * request reached the CUWO first, this throws a non-retryable CanceledBeforeSending and nothing is sent.
+   */
   report(update: Omit<ProcessingDataUpdate, 'provider'>): Promise<void>;
   /** Aborted when the activity is canceled or times out. */
   signal: AbortSignal;
   /** 1 on the first try; a higher attempt may follow a request whose outcome was never learned. */
   attempt: number;
-  /** The last update an earlier attempt of this activity reported (heartbeat details), to resume from. */
-  resumed?: ProcessingDataUpdate;
+  /**
+   * The record an earlier attempt of this activity last reported (heartbeat details, seal verified):
+   * a retried attempt resumes from it, not from its original input.
+   */
+  resumed?: Record<string, unknown>;
+  /** Processing data for a record: sealed and bound to this request. Use it for every processingData string. */
+  seal(record: object): string;
   /** The workflow id of the CUWO the call runs for (callbacks are addressed to it). */
   workflowId: string;
 }
