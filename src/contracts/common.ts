@@ -7,14 +7,52 @@
 import { z } from 'zod';
 import { amountProblem, toMinorUnits } from './money';
 
-const nfonType = z.string().optional();
-const text = z.string().min(1, 'must not be empty');
+/**
+ * Bounds on every string the CUWOs accept (our definition; README "Contracts"): input that exceeds
+ * them is refused as INVALID_PARAMETERS naming the field, by the client and the workflow alike, so no
+ * oversized value reaches a provider, a search attribute or a history.
+ */
+export const BOUNDS = {
+  /** payoutRequestID / paymentRequestID and other ids (Payneteasy's client_orderid allows 128). */
+  id: 128,
+  /** Integer digits of an amount: below one trillion units, so micros stay inside int64 for every currency. */
+  amountIntegerDigits: 12,
+  /** Document numbers end up in the provider's transaction description. */
+  documentNumber: 64,
+  name: 256,
+  email: 254,
+  phone: 32,
+  shortCode: 64,
+  identifier: 256,
+  reference: 256,
+  /** Processing data is our own sealed JSON (a few hundred bytes); anything far larger is not ours. */
+  processingData: 32 * 1024,
+  listEntries: 20,
+  optionEntries: 32,
+  optionValue: 256,
+  customDocumentValue: 1024,
+} as const;
+export const MAX_REQUEST_ID_LENGTH = BOUNDS.id;
+
+/** A string of at most `max` characters. */
+export const bounded = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+/** A required string: not empty, not only blanks, at most `max` characters. */
+export const required = (max: number) => bounded(max).refine((value) => value.trim().length > 0, 'must not be empty or blank');
+/** An id: 1..128 characters, not blank. */
+export const idSchema = required(BOUNDS.id);
+const nfonType = bounded(BOUNDS.identifier).optional();
+const text = required(BOUNDS.identifier);
+const amountText = bounded(BOUNDS.amountIntegerDigits + 8);
 
 export const moneySchema = z
-  .object({ '@type': nfonType, amount: z.string(), currency: z.string() })
+  .object({ '@type': nfonType, amount: amountText, currency: bounded(3) })
   .superRefine((money, ctx) => {
+    if (money.amount.length > BOUNDS.amountIntegerDigits + 8 || money.currency.length > 3) return; // reported by the field schemas
     const problem = amountProblem(money.amount, money.currency);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['amount'] });
+    else if (money.amount.split('.')[0].length > BOUNDS.amountIntegerDigits) {
+      ctx.addIssue({ code: 'custom', message: `must be below 10^${BOUNDS.amountIntegerDigits} ${money.currency}`, path: ['amount'] });
+    }
   });
 
 /** A money amount that must be strictly greater than zero (requested payouts and payments). */
@@ -24,23 +62,23 @@ export const positiveMoneySchema = moneySchema.superRefine((money, ctx) => {
   }
 });
 
-/** DataList<T>: an NFON list; ours is a plain JSON array. */
-export const dataList = <T extends z.ZodTypeAny>(item: T) => z.array(item);
+/** DataList<T>: an NFON list; ours is a plain JSON array of at most BOUNDS.listEntries entries. */
+export const dataList = <T extends z.ZodTypeAny>(item: T) => z.array(item).max(BOUNDS.listEntries, `must have at most ${BOUNDS.listEntries} entries`);
 
 export const invoiceOrCreditMemoInformationSchema = z.object({
   '@type': nfonType,
   documentType: z.enum(['INVOICE', 'CREDIT_MEMO']),
-  documentID: text,
-  documentNumber: z.string().optional(),
+  documentID: idSchema,
+  documentNumber: bounded(BOUNDS.documentNumber).optional(),
   totalAmount: moneySchema.optional(),
 });
 
 export const customerInformationSchema = z.object({
   '@type': nfonType,
-  customerID: z.string().optional(),
-  name: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  customerID: bounded(BOUNDS.id).optional(),
+  name: bounded(BOUNDS.name).optional(),
+  email: bounded(BOUNDS.email).optional(),
+  phone: bounded(BOUNDS.phone).optional(),
 });
 
 /**
@@ -49,17 +87,17 @@ export const customerInformationSchema = z.object({
  */
 export const customerIdentifierSchema = z.object({
   '@type': nfonType,
-  identifierType: text,
+  identifierType: required(BOUNDS.shortCode),
   identifier: text,
 });
 
 export const cuwoContextInformationSchema = z.object({
   '@type': nfonType,
-  tenantID: z.string().optional(),
-  storeID: z.string().optional(),
-  terminalID: z.string().optional(),
-  userID: z.string().optional(),
-  locale: z.string().optional(),
+  tenantID: bounded(BOUNDS.id).optional(),
+  storeID: bounded(BOUNDS.id).optional(),
+  terminalID: bounded(BOUNDS.id).optional(),
+  userID: bounded(BOUNDS.id).optional(),
+  locale: bounded(BOUNDS.shortCode).optional(),
 });
 
 /**
@@ -69,16 +107,23 @@ export const cuwoContextInformationSchema = z.object({
  */
 export const paymentMethodConfigurationSchema = z.object({
   '@type': nfonType,
-  paymentMethodID: text,
-  accountName: text,
-  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  paymentMethodID: idSchema,
+  accountName: idSchema,
+  options: z
+    .record(bounded(BOUNDS.shortCode), z.union([bounded(BOUNDS.optionValue), z.number(), z.boolean()]))
+    .refine((options) => Object.keys(options).length <= BOUNDS.optionEntries, `must have at most ${BOUNDS.optionEntries} entries`)
+    .optional(),
 });
 
 export const customDocumentInformationSchema = z.object({
   '@type': nfonType,
-  label: text,
-  value: z.string(),
+  label: required(BOUNDS.shortCode),
+  value: bounded(BOUNDS.customDocumentValue),
 });
+
+/** Reference and processing data handed back to a follow-up CUWO (CapturePayment, CancelPayment, CancelPayout). */
+export const referenceSchema = bounded(BOUNDS.reference).optional();
+export const processingDataSchema = bounded(BOUNDS.processingData).optional();
 
 export type InvoiceOrCreditMemoInformation = z.infer<typeof invoiceOrCreditMemoInformationSchema>;
 export type CustomerInformation = z.infer<typeof customerInformationSchema>;

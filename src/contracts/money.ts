@@ -59,11 +59,16 @@ export function fromMinorUnits(minor: bigint, currency: string): Money {
 
 const MICROS_EXPONENT = 6;
 
-/** Minor units -> micros of the currency unit (disburseFunds amounts): 1015 EUR cents -> 10150000n. */
+/** The largest micros amount the disburseFunds protocol can carry (its amounts are int64). */
+export const MAX_INT64 = 2n ** 63n - 1n;
+
+/** Minor units -> micros of the currency unit (disburseFunds amounts): 1015 EUR cents -> 10150000n; beyond int64 it throws. */
 export function minorToMicros(minor: bigint, currency: string): bigint {
   const exponent = currencyExponent(currency);
   if (exponent === undefined) throw new RangeError(`unknown currency "${currency}"`);
-  return minor * 10n ** BigInt(MICROS_EXPONENT - exponent);
+  const micros = minor * 10n ** BigInt(MICROS_EXPONENT - exponent);
+  if (micros > MAX_INT64) throw new RangeError(`${minor} ${currency} minor units exceed the int64 range of micros`);
+  return micros;
 }
 
 /** Micros -> Money, exact; throws if the micros are finer than the currency's minor unit. */

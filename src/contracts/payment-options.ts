@@ -10,9 +10,9 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './common';
-import { formatMoney, toMinorUnits, type Money } from './money';
+import { amountProblem, formatMoney, toMinorUnits, type Money } from './money';
 
-export const paymentOptionsSchema = z.object({
+export const paymentOptionsSchema = z.strictObject({
   captureMode: z.enum(['CAPTURE', 'AUTHORIZE']).default('CAPTURE'),
   amountPolicy: z.enum(['EXACT', 'ALLOW_LESS', 'ALLOW_MORE', 'ALLOW_ANY']).default('EXACT'),
 });
@@ -24,8 +24,13 @@ export function parsePaymentOptions(options: unknown): { ok: true; value: Paymen
   return { ok: false, message: describeIssues(parsed.error).replace(/^/gm, 'paymentMethodConfiguration.options.') };
 }
 
-/** Why `processed` is not acceptable for `requested` under `policy`, or undefined when it is. */
+/**
+ * Why `processed` is not acceptable for `requested` under `policy`, or undefined when it is. Runs in
+ * workflow code on what the provider answered, so it never throws: an amount that cannot be read is a mismatch.
+ */
 export function amountPolicyViolation(policy: PaymentOptions['amountPolicy'], requested: Money, processed: Money): string | undefined {
+  const unreadable = amountProblem(String(processed?.amount), String(processed?.currency));
+  if (unreadable) return `the provider's processed amount cannot be read (${unreadable}); requested ${formatMoney(requested)}`;
   if (processed.currency !== requested.currency) {
     return `the provider processed ${formatMoney(processed)}, a different currency than the requested ${formatMoney(requested)}`;
   }

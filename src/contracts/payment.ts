@@ -10,8 +10,11 @@ import {
   cuwoContextInformationSchema,
   dataList,
   invoiceOrCreditMemoInformationSchema,
+  idSchema,
   moneySchema,
   paymentMethodConfigurationSchema,
+  processingDataSchema,
+  referenceSchema,
   positiveMoneySchema,
 } from './common';
 import { amountProblem, toMinorUnits } from './money';
@@ -25,7 +28,7 @@ import {
   CapturePaymentWorkflowFailureReason,
 } from './reasons';
 
-const id = z.string().min(1, 'must not be empty');
+const id = idSchema;
 
 export const AuthorizeOrCapturePaymentTypes = {
   parameters: nfonType('authorizeorcapturepayment', 'AuthorizeOrCapturePaymentWorkflowParameters'),
@@ -77,8 +80,8 @@ export const CapturePaymentTypes = {
 
 export const CapturePaymentWorkflowParameters = structure(CapturePaymentTypes.parameters, {
   paymentRequestID: id,
-  paymentReference: z.string().optional(),
-  paymentProcessingData: z.string().optional(),
+  paymentReference: referenceSchema,
+  paymentProcessingData: processingDataSchema,
 });
 export const CapturePaymentWorkflowResult = structure(CapturePaymentTypes.result, {
   paymentProcessingData: z.string().optional(),
@@ -102,8 +105,8 @@ export const CancelPaymentTypes = {
 
 export const CancelPaymentWorkflowParameters = structure(CancelPaymentTypes.parameters, {
   paymentRequestID: id,
-  paymentReference: z.string().optional(),
-  paymentProcessingData: z.string().optional(),
+  paymentReference: referenceSchema,
+  paymentProcessingData: processingDataSchema,
 });
 export const CancelPaymentWorkflowResult = structure(CancelPaymentTypes.result, {
   paymentProcessingData: z.string().optional(),

@@ -7,8 +7,11 @@ import {
   cuwoContextInformationSchema,
   dataList,
   invoiceOrCreditMemoInformationSchema,
+  idSchema,
   moneySchema,
   paymentMethodConfigurationSchema,
+  processingDataSchema,
+  referenceSchema,
   positiveMoneySchema,
 } from './common';
 import { nfonType, structure } from './nfon';
@@ -18,7 +21,7 @@ import {
   GrantPayoutWorkflowFailureReason,
 } from './reasons';
 
-const id = z.string().min(1, 'must not be empty');
+const id = idSchema;
 
 export const GrantPayoutTypes = {
   parameters: nfonType('grantpayout', 'GrantPayoutWorkflowParameters'),
@@ -59,8 +62,8 @@ export const CancelPayoutTypes = {
 
 export const CancelPayoutWorkflowParameters = structure(CancelPayoutTypes.parameters, {
   payoutRequestID: id,
-  payoutReference: z.string().optional(),
-  payoutProcessingData: z.string().optional(),
+  payoutReference: referenceSchema,
+  payoutProcessingData: processingDataSchema,
 });
 /** Assumed to mirror CancelPaymentWorkflowResult (the platform page was not readable). */
 export const CancelPayoutWorkflowResult = structure(CancelPayoutTypes.result, {

@@ -10,6 +10,10 @@ export interface CuwoState {
   moneyMayHaveMoved: boolean;
   reference?: string;
   redirectUrl?: string;
+  /** The provider order the CUWO follows (callbacks are checked against it). */
+  order?: { clientOrderId: string; orderId?: string };
+  /** Why the provider outcome is not known yet, while the CUWO keeps asking (stage OUTCOME_UNKNOWN). */
+  unknown?: string;
   outcome?: 'SUCCESS' | 'FAILURE' | 'CANCELED';
   failureReason?: string;
   compensationWorkflowId?: string;

@@ -2,13 +2,25 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
+  CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
+  proxyActivities,
   startChild,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import type { CompensationActivities } from '../activities/compensations';
+import type { CuwoRun } from './cuwo-run';
+
+/** Follows a compensation someone else started; it may take as long as the provider's polling horizon. */
+const { compensationEnd } = proxyActivities<CompensationActivities>({
+  startToCloseTimeout: '30 days',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  summary: 'follow the compensation to its end',
+});
 
 export type CuwoEnd<R, F, C> =
   | { outcome: 'SUCCESS'; workflowId: string; result: R }
@@ -51,4 +63,33 @@ export async function startCuwoChild<R>(workflowType: string, workflowId: string
     }
     throw err;
   }
+}
+
+export interface SettledCompensation<R, F> {
+  workflowId: string;
+  /** Whether this orchestrator started it, or found it started (by the CUWO itself). */
+  startedHere: boolean;
+  end?: CuwoEnd<R, F, never>;
+}
+
+/**
+ * Runs the compensation (deterministic id: a second trigger finds the first) and waits for its end,
+ * also when the CUWO started it first, so the orchestrator flags every end that leaves money out.
+ * Executions recorded before MONEY_SAFETY_PATCH did not follow a compensation they had not started.
+ */
+export async function settleCompensation<R, F>(run: CuwoRun, workflowType: string, workflowId: string, args: unknown[], types: { failure: string }): Promise<SettledCompensation<R, F>> {
+  const handle = await run.compensate(workflowType, workflowId, args);
+  if (handle === 'already-started') {
+    if (!run.moneySafety) return { workflowId, startedHere: false };
+    const end = await CancellationScope.nonCancellable(() => compensationEnd({ workflowId, failureType: types.failure }));
+    return { workflowId, startedHere: false, end: end as CuwoEnd<R, F, never> };
+  }
+  const end = await CancellationScope.nonCancellable(() => settle<R, F, never>(workflowId, types, handle.result() as Promise<R>));
+  return { workflowId, startedHere: true, end };
+}
+
+/** Money may still be out after this compensation: it did not end in success (or its end is not known). */
+export function compensationLeftMoneyOut(run: CuwoRun, compensation: { end?: { outcome: string } }): boolean {
+  if (!run.moneySafety) return compensation.end?.outcome === 'FAILURE';
+  return compensation.end?.outcome !== 'SUCCESS';
 }

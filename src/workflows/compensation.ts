@@ -7,11 +7,12 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { parseWith } from '../contracts/common';
-import { CuwoRun, requestIdOf } from './cuwo-run';
+import type { PendingProviderStep } from '../activities/types';
+import { CuwoRun, providerCallEnd, requestIdOf } from './cuwo-run';
 
 type Step =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
-  | { status: 'PENDING'; provider: string; processingData: string; pollAfterMs: number }
+  | PendingProviderStep
   | { status: 'FAILED'; provider?: string; reason: string; failureCode?: string; message: string; processingData?: string; needsReconciliation: boolean };
 
 export interface CompensationSpec {
@@ -39,8 +40,17 @@ export async function runCompensation<R>(input: unknown, spec: CompensationSpec)
 
   const undo = (processingData: string | undefined) =>
     CancellationScope.nonCancellable(() => spec.undo({ requestId: params[spec.fields.requestId]!, reference: params[spec.fields.reference], processingData }));
-  // Still processing at the provider, or a reversal under way: resolve it before deciding.
-  const step = await run.followPending(await undo(given), undo, () => 'RESOLVING');
+  let step: Exclude<Step, { status: 'PENDING' }>;
+  try {
+    // Still processing at the provider, or a reversal under way: resolve it before deciding.
+    step = await run.followPending(await undo(given), undo, () => 'RESOLVING');
+  } catch (err) {
+    // Executions recorded before MONEY_SAFETY_PATCH let the error fail the workflow as it was.
+    if (!run.moneySafety) throw err;
+    // A defect, never a retry without end: the Failure structure, flagged, with the last processing data.
+    const processingData = run.state.processingData ?? given;
+    throw failure('INTERNAL_ERROR', 'INTERNAL_ERROR', processingData, `${providerCallEnd(err).message}; reconcile by hand`, true);
+  }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CANCELED') {
     return run.succeed({ '@type': spec.types.result, [spec.fields.processingData]: step.processingData } as R);

@@ -4,9 +4,12 @@
  * start of exactly one compensation.
  */
 import {
+  ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
+  isCancellation,
   log,
   metricMeter,
   CancelledFailure,
@@ -16,6 +19,8 @@ import {
   WorkflowIdReusePolicy,
   defineQuery,
   defineSignal,
+  defineUpdate,
+  patched,
   setHandler,
   startChild,
   upsertMemo,
@@ -23,7 +28,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { PROCESSING_DATA_SIGNAL, PROVIDER_CALLBACK_SIGNAL, type ProcessingDataUpdate, type ProviderCallback } from '../activities/types';
+import {
+  PROCESSING_DATA_SIGNAL,
+  PROCESSING_DATA_UPDATE,
+  PROVIDER_CALLBACK_SIGNAL,
+  PROVIDER_CALLBACK_UPDATE,
+  type PendingProviderStep,
+  type ProcessingDataAck,
+  type ProcessingDataUpdate,
+  type ProviderCallback,
+} from '../activities/types';
+import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
 import {
   CuwoFailureReason,
@@ -35,55 +50,114 @@ import {
 } from '../search-attributes';
 
 export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESSING_DATA_SIGNAL);
+/** Activities hand processing data to their own CUWO by this update; the answer says whether they may send. */
+export const processingDataUpdate = defineUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE);
 export { CUWO_MEMO_KEY, type CuwoState };
 export const cuwoStateQuery = defineQuery<CuwoState>('cuwoState');
+/** Older histories: callbacks arrived as signals. */
 export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_CALLBACK_SIGNAL);
+/** The callback receiver delivers by update: a callback that is not for this CUWO's order never enters its history. */
+export const providerCallbackUpdate = defineUpdate<{ accepted: true }, [ProviderCallback]>(PROVIDER_CALLBACK_UPDATE);
+
+/** Why a callback was refused (the ApplicationFailure type the receiver sees). */
+export const CALLBACK_REFUSALS = {
+  notThisOrder: 'CallbackNotForThisOrder',
+  orderNotYetKnown: 'CallbackOrderNotYetKnown',
+  duplicate: 'CallbackDuplicate',
+  limit: 'CallbackLimitReached',
+} as const;
+/** At most this many distinct callbacks wake a CUWO early; beyond, the polling cadence alone decides. */
+export const MAX_CALLBACK_WAKEUPS = 20;
+
+/**
+ * The version of the money-safety rules an execution runs under. Executions recorded before it (no
+ * marker in their history) replay the earlier behaviour; new executions record the marker first.
+ */
+export const MONEY_SAFETY_PATCH = 'money-safety-2026-11';
 
 /** The PENDING step every asynchronous provider activity may answer. */
-export interface PendingStep {
-  status: 'PENDING';
-  provider: string;
-  processingData: string;
-  pollAfterMs: number;
-  reference?: string;
-  redirectUrl?: string;
-}
+export type PendingStep = PendingProviderStep;
 
 interface NfonStructure {
   '@type': string;
 }
 
+export interface CuwoRunOptions {
+  /**
+   * The CUWO may end Canceled (GrantPayout, AuthorizeOrCapturePayment, CapturePayment): a cancel request
+   * that arrives before a money-moving request was handed over stops that request. Compensations and
+   * orchestrators are not cancellable.
+   */
+  cancellable?: boolean;
+}
+
 export class CuwoRun {
   readonly state: CuwoState;
+  /** False when replaying an execution recorded before MONEY_SAFETY_PATCH. */
+  readonly moneySafety: boolean;
   private readonly rootScope: CancellationScope;
+  private readonly cancellable: boolean;
   /** Distinct verified provider callbacks (Payneteasy repeats them; duplicates must not count twice). */
   private readonly callbackKeys = new Set<string>();
 
-  constructor(cuwo: string, requestId: string | undefined) {
-    this.state = { cuwo, requestId, stage: 'STARTED', moneyMayHaveMoved: false };
+  constructor(cuwo: string, requestId: string | undefined, options: CuwoRunOptions = {}) {
+    this.moneySafety = patched(MONEY_SAFETY_PATCH);
+    this.cancellable = options.cancellable ?? false;
+    // An id too long for a search attribute is refused by the CUWO's validation; never written anywhere.
+    const shownId = requestId && requestId.length <= MAX_REQUEST_ID_LENGTH ? requestId : undefined;
+    this.state = { cuwo, requestId: shownId, stage: 'STARTED', moneyMayHaveMoved: false };
     setHandler(processingDataSignal, (update) => this.record(update));
+    setHandler(processingDataUpdate, (update) => {
+      // The gate of defect "cancel before the first send": nothing recorded, nothing sent.
+      if (update.sending && this.cancellable && this.cancelRequested) return { proceed: false };
+      this.record(update);
+      return { proceed: true };
+    });
     setHandler(cuwoStateQuery, () => this.state);
     setHandler(providerCallbackSignal, (callback) => {
       this.callbackKeys.add([callback.status, callback.type, callback.orderId, callback.clientOrderId].join('|'));
     });
+    setHandler(providerCallbackUpdate, (callback) => {
+      this.callbackKeys.add(signedCallbackKey(callback));
+      return { accepted: true } as const;
+    }, { validator: (callback) => this.checkCallback(callback) });
     // Provider calls run non-cancellable; the CUWO reads the root scope afterwards to decide whether
     // it may still end Canceled (only if no money moved). A cancel that came with the start is already set.
     this.rootScope = CancellationScope.current();
     upsertSearchAttributes([
       { key: CuwoType, value: cuwo },
-      ...(requestId ? [{ key: CuwoRequestId, value: requestId }] : []),
+      ...(shownId ? [{ key: CuwoRequestId, value: shownId }] : []),
     ]);
     this.publish();
+  }
+
+  /**
+   * A callback counts only for the CUWO whose provider order it names (the signed fields, checked
+   * against the order the activities reported), once, and at most MAX_CALLBACK_WAKEUPS times in all.
+   * Throwing rejects the update: nothing enters the history.
+   */
+  private checkCallback(callback: ProviderCallback): void {
+    const order = this.state.order;
+    const refuse = (type: string, message: string) => {
+      throw ApplicationFailure.create({ type, message, nonRetryable: true });
+    };
+    if (!order) refuse(CALLBACK_REFUSALS.orderNotYetKnown, 'this CUWO has no provider order yet');
+    if (callback.clientOrderId !== order!.clientOrderId || (order!.orderId !== undefined && callback.orderId !== order!.orderId)) {
+      refuse(CALLBACK_REFUSALS.notThisOrder, 'the callback names another provider order than this CUWO follows');
+    }
+    if (this.callbackKeys.has(signedCallbackKey(callback))) refuse(CALLBACK_REFUSALS.duplicate, 'this callback was already delivered');
+    if (this.callbackKeys.size >= MAX_CALLBACK_WAKEUPS) refuse(CALLBACK_REFUSALS.limit, 'enough callbacks were delivered; the polling cadence goes on');
   }
 
   get cancelRequested(): boolean {
     return this.rootScope.consideredCancelled;
   }
 
-  /** Processing data reported by an activity (signal) or returned by it (result). */
-  record(update: Partial<ProcessingDataUpdate> & { stage: string }): void {
+  /** Processing data reported by an activity (update or signal) or returned by it (result). */
+  record(update: Partial<Omit<ProcessingDataUpdate, 'sending'>> & { stage: string; sending?: boolean }): void {
     const providerIsNew = update.provider !== undefined && update.provider !== this.state.provider;
-    Object.assign(this.state, Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)));
+    const { sending: _sending, ...fields } = update;
+    Object.assign(this.state, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
     if (providerIsNew) upsertSearchAttributes([{ key: CuwoProvider, value: update.provider! }]);
     this.publish();
   }
@@ -131,12 +205,20 @@ export class CuwoRun {
     let step = first;
     while (step.status === 'PENDING') {
       const pending = step as unknown as PendingStep;
+      // An outcome the provider has not settled in a way we can read: keep asking, and show it.
+      if (pending.unknown && this.state.unknown === undefined) {
+        metricMeter.createCounter('cuwo_outcome_unknown_total', 'steps', 'provider outcomes not known yet (the CUWO keeps asking)').add(1, { cuwo: this.state.cuwo, provider: pending.provider });
+        log.warn('provider outcome unknown; asking again', { requestId: this.state.requestId, why: pending.unknown });
+      }
+      if (pending.unknown) this.state.unknown = pending.unknown;
+      else delete this.state.unknown;
       this.record({
-        stage: stageOf(pending),
+        stage: pending.unknown ? 'OUTCOME_UNKNOWN' : stageOf(pending),
         provider: pending.provider,
         processingData: pending.processingData,
         reference: pending.reference,
         redirectUrl: pending.redirectUrl,
+        order: pending.order,
         moneyMayHaveMoved,
       });
       await this.waitForProviderNews(pending.pollAfterMs);
@@ -144,6 +226,7 @@ export class CuwoRun {
     }
     // Settled: no form waits any more. Cleared in state only; the caller's next record() publishes it.
     delete this.state.redirectUrl;
+    delete this.state.unknown;
     return step as Exclude<S, { status: 'PENDING' }>;
   }
 
@@ -209,14 +292,39 @@ export async function startCompensation(
 
 /**
  * Options of every provider activity. No attempt limit: an unknown provider outcome (timeout, 5xx,
- * reset) is resolved by retrying the same idempotent request, never reported as a failure.
- * Heartbeats detect a dead worker in seconds.
+ * reset) is resolved by retrying the same idempotent request, never reported as a failure; a defect
+ * fails non-retryable and ends the CUWO with its Failure structure. Heartbeats detect a dead worker in seconds.
  */
 export const PROVIDER_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
+
+/**
+ * The first money-moving call of a cancellable CUWO: a cancel request cancels it while it waits to run
+ * or between attempts, and otherwise waits for the attempt, which ignores the cancel once it has sent.
+ */
+export const CANCELLABLE_SEND_OPTIONS = { ...PROVIDER_ACTIVITY_OPTIONS, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } as const;
+
+/** How a provider activity ended for good instead of answering a step. */
+export type ProviderCallEnd =
+  /** A cancel request stopped the call before it sent (or between attempts). */
+  | { kind: 'canceled'; message: string }
+  /** A defect or a non-retryable error: the CUWO ends with its Failure structure. */
+  | { kind: 'failed'; message: string };
+
+/**
+ * Turns the end of a provider activity that gave no step into data, or rethrows what is not one
+ * (a workflow defect must stay visible as a workflow task failure).
+ */
+export function providerCallEnd(err: unknown): ProviderCallEnd {
+  if (isCancellation(err) || (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CanceledBeforeSending')) {
+    return { kind: 'canceled', message: err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : 'canceled' };
+  }
+  if (err instanceof ActivityFailure) return { kind: 'failed', message: `provider activity failed: ${err.cause?.message ?? err.message}` };
+  throw err;
+}
 
 /** "Payout for CM-1, CM-2" from the invoice/credit memo list, or "Payout <request id>" without one. */
 export function documentsDescription(what: 'Payout' | 'Payment', documents: Array<{ documentNumber?: string; documentID: string }>, requestId: string): string {
@@ -228,6 +336,11 @@ export function documentsDescription(what: 'Payout' | 'Payment', documents: Arra
 export function notifyTargets(): string[] {
   const info = workflowInfo();
   return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
+}
+
+/** Duplicates are recognised by the fields the provider signs (status, orderid, client_orderid) alone. */
+function signedCallbackKey(callback: ProviderCallback): string {
+  return JSON.stringify([callback.status, callback.orderId, callback.clientOrderId]);
 }
 
 /** "n4.cuwo....GrantPayoutWorkflowFailure" -> "GrantPayoutWorkflowFailure" */

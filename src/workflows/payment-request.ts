@@ -6,6 +6,7 @@
  * one CancelPayment per payment request, whatever triggers it (deterministic id, REJECT_DUPLICATE).
  */
 import { ApplicationFailure, CancellationScope, condition, defineSignal, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import {
   AuthorizeOrCapturePaymentTypes,
@@ -21,7 +22,7 @@ import {
   type CapturePaymentWorkflowFailure,
   type CapturePaymentWorkflowResult,
 } from '../contracts/payment';
-import { settle, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
 import { CuwoRun, requestIdOf } from './cuwo-run';
 
 /** The POS side gave up on the sale after the payment went through: undo it. */
@@ -38,7 +39,10 @@ export interface PaymentRequestOptions {
 
 export interface PaymentRequestResult {
   paymentRequestID: string;
-  /** BOOKED: the money stays; FAILED / CANCELED: nothing stays (see compensation); ABORTED: the POS side undid it. */
+  /**
+   * BOOKED: the money stays; FAILED / CANCELED: nothing stays (see compensation; a cancel request after
+   * the payment went through is compensated too); ABORTED: the POS side undid it.
+   */
   outcome: 'BOOKED' | 'FAILED' | 'CANCELED' | 'ABORTED';
   authorizeOrCapture: CuwoEnd<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>;
   capture?: CuwoEnd<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>;
@@ -53,7 +57,9 @@ export interface PaymentRequestResult {
 
 export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowParameters, options: PaymentRequestOptions = {}): Promise<PaymentRequestResult> {
   const paymentRequestID = requestIdOf(input, 'paymentRequestID');
-  if (!paymentRequestID) throw ApplicationFailure.nonRetryable('paymentRequestID: must be a non-empty string', 'InvalidParameters');
+  if (!paymentRequestID?.trim() || paymentRequestID.length > MAX_REQUEST_ID_LENGTH) {
+    throw ApplicationFailure.nonRetryable(`paymentRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`, 'InvalidParameters');
+  }
   const run = new CuwoRun('PaymentRequest', paymentRequestID);
   let abort: { reason?: string } | undefined;
   let completed = false;
@@ -74,80 +80,104 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
   CancellationScope.current().cancelRequested.catch(cancelRunning);
   void CancellationScope.nonCancellable(() => condition(() => abort !== undefined)).then(cancelRunning);
 
-  const authId = workflowIds.authorizeOrCapturePayment(paymentRequestID);
-  running = authId;
-  run.record({ stage: 'AUTHORIZING' });
-  const authChild = await startCuwoChild<AuthorizeOrCapturePaymentWorkflowResult>('AuthorizeOrCapturePayment', authId, [input]);
-  const auth = await CancellationScope.nonCancellable(() => settle<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>(authId, AuthorizeOrCapturePaymentTypes, authChild.result()));
-  running = undefined;
-  const result: PaymentRequestResult = { paymentRequestID, outcome: 'BOOKED', authorizeOrCapture: auth };
-  const latest = (data: string | undefined) => {
-    if (data) run.record({ stage: run.state.stage, processingData: data });
-    result.paymentProcessingData = run.state.processingData;
-  };
-
-  if (auth.outcome === 'CANCELED') {
-    result.outcome = 'CANCELED';
-    return run.complete(result, 'CANCELED');
-  }
-  if (auth.outcome !== 'SUCCESS') {
-    latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : undefined);
-    await compensate(run, result, paymentRequestID);
-    return finish(run, result, 'FAILED', auth.outcome === 'FAILURE' ? auth.failure.failureReason : 'ABNORMAL_END');
-  }
-  latest(auth.result.paymentProcessingData);
-  run.record({ stage: auth.result.status, reference: auth.result.paymentReference });
-
-  if (auth.result.status === 'AUTHORIZED' && options.capture !== false && !abort) {
-    const captureId = workflowIds.capturePayment(paymentRequestID);
-    running = captureId;
-    run.record({ stage: 'CAPTURING' });
-    const captureChild = await startCuwoChild<CapturePaymentWorkflowResult>('CapturePayment', captureId, [
-      { '@type': CapturePaymentTypes.parameters, paymentRequestID, paymentReference: auth.result.paymentReference, paymentProcessingData: result.paymentProcessingData },
-    ]);
-    const capture = await CancellationScope.nonCancellable(() => settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(captureId, CapturePaymentTypes, captureChild.result()));
-    running = undefined;
-    result.capture = capture;
-    if (capture.outcome !== 'SUCCESS') {
-      latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : undefined);
-      await compensate(run, result, paymentRequestID);
-      return finish(run, result, 'FAILED', capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`);
+  // Once money may have moved no step of the orchestrator is cancellable: a cancel request leads to
+  // the compensation instead (executions recorded before MONEY_SAFETY_PATCH ran in the root scope).
+  const flow = async (): Promise<PaymentRequestResult> => {
+    /** A cancel request (or, after success, a POS abort) that must undo what went through. */
+    const undoRequested = () => run.moneySafety && run.cancelRequested;
+    if (undoRequested()) {
+      return run.complete({ paymentRequestID, outcome: 'CANCELED', authorizeOrCapture: { outcome: 'CANCELED', workflowId: workflowIds.authorizeOrCapturePayment(paymentRequestID) } }, 'CANCELED');
     }
-    latest(capture.result.paymentProcessingData);
-    run.record({ stage: 'CAPTURED' });
-  }
 
-  // The payment went through; the sale on the POS side may still be completed or aborted.
-  run.record({ stage: 'AWAITING_POS' });
-  await CancellationScope.nonCancellable(() => condition(() => completed || abort !== undefined, options.completionTimeoutMs ?? 15 * 60_000));
-  if (abort) {
-    result.abortReason = abort.reason;
-    await compensate(run, result, paymentRequestID);
-    return finish(run, result, 'ABORTED', 'ABORTED_BY_POS');
-  }
-  run.record({ stage: 'BOOKED' });
-  return run.complete(result, 'SUCCESS');
+    const authId = workflowIds.authorizeOrCapturePayment(paymentRequestID);
+    running = authId;
+    run.record({ stage: 'AUTHORIZING' });
+    const authChild = await startCuwoChild<AuthorizeOrCapturePaymentWorkflowResult>('AuthorizeOrCapturePayment', authId, [input]);
+    const auth = await CancellationScope.nonCancellable(() => settle<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>(authId, AuthorizeOrCapturePaymentTypes, authChild.result()));
+    running = undefined;
+    const result: PaymentRequestResult = { paymentRequestID, outcome: 'BOOKED', authorizeOrCapture: auth };
+    const latest = (data: string | undefined) => {
+      if (data) run.record({ stage: run.state.stage, processingData: data });
+      result.paymentProcessingData = run.state.processingData;
+    };
+
+    if (auth.outcome === 'CANCELED') {
+      result.outcome = 'CANCELED';
+      return run.complete(result, 'CANCELED');
+    }
+    if (auth.outcome !== 'SUCCESS') {
+      const reason = auth.outcome === 'FAILURE' ? auth.failure.failureReason : 'ABNORMAL_END';
+      // Another execution owns this payment's provider key: its money is not ours to compensate.
+      if (run.moneySafety && reason === 'DUPLICATE_REQUEST') {
+        result.outcome = 'FAILED';
+        return run.complete(result, 'FAILURE', reason, true);
+      }
+      latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : undefined);
+      await compensate(run, result, paymentRequestID);
+      return finish(run, result, 'FAILED', reason);
+    }
+    latest(auth.result.paymentProcessingData);
+    run.record({ stage: auth.result.status, reference: auth.result.paymentReference });
+    if (undoRequested()) return undo(run, result, paymentRequestID);
+
+    if (auth.result.status === 'AUTHORIZED' && options.capture !== false && !abort) {
+      const captureId = workflowIds.capturePayment(paymentRequestID);
+      running = captureId;
+      run.record({ stage: 'CAPTURING' });
+      const captureChild = await startCuwoChild<CapturePaymentWorkflowResult>('CapturePayment', captureId, [
+        { '@type': CapturePaymentTypes.parameters, paymentRequestID, paymentReference: auth.result.paymentReference, paymentProcessingData: result.paymentProcessingData },
+      ]);
+      const capture = await CancellationScope.nonCancellable(() => settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(captureId, CapturePaymentTypes, captureChild.result()));
+      running = undefined;
+      result.capture = capture;
+      if (capture.outcome !== 'SUCCESS') {
+        latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : undefined);
+        await compensate(run, result, paymentRequestID);
+        return finish(run, result, 'FAILED', capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`);
+      }
+      latest(capture.result.paymentProcessingData);
+      run.record({ stage: 'CAPTURED' });
+      if (undoRequested()) return undo(run, result, paymentRequestID);
+    }
+
+    // The payment went through; the sale on the POS side may still be completed or aborted.
+    run.record({ stage: 'AWAITING_POS' });
+    await CancellationScope.nonCancellable(() => condition(() => completed || abort !== undefined || undoRequested(), options.completionTimeoutMs ?? 15 * 60_000));
+    if (undoRequested() && !abort) return undo(run, result, paymentRequestID);
+    if (abort) {
+      result.abortReason = abort.reason;
+      await compensate(run, result, paymentRequestID);
+      return finish(run, result, 'ABORTED', 'ABORTED_BY_POS');
+    }
+    run.record({ stage: 'BOOKED' });
+    return run.complete(result, 'SUCCESS');
+  };
+  return run.moneySafety ? CancellationScope.nonCancellable(flow) : flow();
 }
 
-/** Starts CancelPayment with the latest processing data, or finds the one a CUWO already started. */
+/** A cancel request after the payment went through: compensate, and report the request canceled. */
+async function undo(run: CuwoRun, result: PaymentRequestResult, paymentRequestID: string): Promise<PaymentRequestResult> {
+  await compensate(run, result, paymentRequestID);
+  return finish(run, result, 'CANCELED', 'CANCELED_AFTER_PAYMENT');
+}
+
+/** Runs CancelPayment with the latest processing data (or follows the one a CUWO already started) to its end. */
 async function compensate(run: CuwoRun, result: PaymentRequestResult, paymentRequestID: string): Promise<void> {
-  const cancelId = workflowIds.cancelPayment(paymentRequestID);
-  const handle = await run.compensate('CancelPayment', cancelId, [
-    { '@type': CancelPaymentTypes.parameters, paymentRequestID, paymentReference: run.state.reference, paymentProcessingData: result.paymentProcessingData },
-  ]);
-  if (handle === 'already-started') {
-    result.compensation = { workflowId: cancelId, startedBy: 'CUWO' };
-    return;
-  }
-  const end = await CancellationScope.nonCancellable(() =>
-    settle<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure, never>(cancelId, CancelPaymentTypes, handle.result() as Promise<CancelPaymentWorkflowResult>),
+  const compensation = await settleCompensation<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure>(
+    run,
+    'CancelPayment',
+    workflowIds.cancelPayment(paymentRequestID),
+    [{ '@type': CancelPaymentTypes.parameters, paymentRequestID, paymentReference: run.state.reference, paymentProcessingData: result.paymentProcessingData }],
+    CancelPaymentTypes,
   );
-  result.compensation = { workflowId: cancelId, startedBy: 'PaymentRequest', end };
-  if (end.outcome === 'SUCCESS' && end.result.paymentProcessingData) result.paymentProcessingData = end.result.paymentProcessingData;
+  result.compensation = { workflowId: compensation.workflowId, startedBy: compensation.startedHere ? 'PaymentRequest' : 'CUWO', end: compensation.end };
+  const end = compensation.end;
+  if (end?.outcome === 'SUCCESS' && end.result.paymentProcessingData) result.paymentProcessingData = end.result.paymentProcessingData;
 }
 
-function finish(run: CuwoRun, result: PaymentRequestResult, outcome: 'FAILED' | 'ABORTED', reason: string): PaymentRequestResult {
+function finish(run: CuwoRun, result: PaymentRequestResult, outcome: 'FAILED' | 'ABORTED' | 'CANCELED', reason: string): PaymentRequestResult {
   result.outcome = outcome;
-  run.record({ stage: outcome === 'ABORTED' ? 'ABORTED' : 'COMPENSATED', processingData: result.paymentProcessingData });
-  return run.complete(result, 'FAILURE', reason, result.compensation?.end?.outcome === 'FAILURE');
+  run.record({ stage: outcome === 'FAILED' ? 'COMPENSATED' : outcome, processingData: result.paymentProcessingData });
+  const leftMoneyOut = result.compensation ? compensationLeftMoneyOut(run, result.compensation) : false;
+  return run.complete(result, outcome === 'CANCELED' ? 'CANCELED' : 'FAILURE', outcome === 'CANCELED' ? undefined : reason, leftMoneyOut);
 }

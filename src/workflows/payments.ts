@@ -3,9 +3,9 @@
  * (seed 002). Provider-neutral: the activities choose the adapter from the payment method
  * configuration or from the processing data.
  */
-import { ActivityFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments';
-import type { PaymentStep } from '../activities/types';
+import type { CaptureStep, PaymentStep, StartPaymentActivityInput } from '../activities/types';
 import { parseWith } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import { formatMoney, fromMinorUnits, toMinorUnits } from '../contracts/money';
@@ -23,10 +23,11 @@ import {
 } from '../contracts/payment';
 import { amountPolicyViolation, parsePaymentOptions } from '../contracts/payment-options';
 import { runCompensation } from './compensation';
-import { CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf } from './cuwo-run';
+import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf } from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
+const cancellablePayments = (summary: string) => proxyActivities<PaymentActivities>({ ...CANCELLABLE_SEND_OPTIONS, summary });
 
 type AuthFailure = Omit<AuthorizeOrCapturePaymentWorkflowFailure, '@type'>;
 
@@ -38,8 +39,9 @@ async function compensatePayment(run: CuwoRun, paymentRequestID: string, payment
 }
 
 export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePaymentWorkflowParameters): Promise<AuthorizeOrCapturePaymentWorkflowResult> {
-  const run = new CuwoRun('AuthorizeOrCapturePayment', requestIdOf(input, 'paymentRequestID'));
-  const failure = (fields: AuthFailure, message: string) => run.fail({ '@type': AuthorizeOrCapturePaymentTypes.failure, ...fields }, message);
+  const run = new CuwoRun('AuthorizeOrCapturePayment', requestIdOf(input, 'paymentRequestID'), { cancellable: true });
+  const failure = (fields: AuthFailure, message: string, needsReconciliation = false) =>
+    run.fail({ '@type': AuthorizeOrCapturePaymentTypes.failure, ...fields }, message, needsReconciliation);
   const invalid = (message: string) => failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid AuthorizeOrCapturePaymentWorkflowParameters: ${message}`);
 
   const parsed = parseWith(AuthorizeOrCapturePaymentWorkflowParameters, input);
@@ -53,39 +55,47 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   if (run.cancelRequested) throw canceled('CANCELED_BY_REQUEST');
 
   /** Fails after money may have been authorized or captured: CancelPayment first, then the failure. */
-  const failAndCompensate = async (fields: AuthFailure, message: string) => {
+  const failAndCompensate = async (fields: AuthFailure, message: string, needsReconciliation = false) => {
     await compensatePayment(run, params.paymentRequestID, fields.paymentProcessingData);
-    return failure(fields, message);
+    return failure(fields, message, needsReconciliation);
   };
 
-  let first: PaymentStep;
+  const startInput: StartPaymentActivityInput = {
+    paymentRequestID: params.paymentRequestID,
+    amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
+    mode: captureMode === 'AUTHORIZE' ? 'AUTHORIZE' : 'CAPTURE',
+    accountName: params.paymentMethodConfiguration.accountName,
+    description: documentsDescription('Payment', params.invoiceOrCreditMemoInformation, params.paymentRequestID),
+    customerEmail: params.customerInformation.email,
+    notify: notifyTargets(),
+  };
+  const summary = `${captureMode === 'AUTHORIZE' ? 'authorize' : 'capture'} payment via account "${params.paymentMethodConfiguration.accountName}"`;
+  let step: Exclude<PaymentStep, { status: 'PENDING' }>;
+  let polling = false;
   try {
-    // Non-cancellable: a cancel request must not abandon a request that may already be charging the card.
-    first = await CancellationScope.nonCancellable(() =>
-      payments(`${captureMode === 'AUTHORIZE' ? 'authorize' : 'capture'} payment via account "${params.paymentMethodConfiguration.accountName}"`).startPayment({
-        paymentRequestID: params.paymentRequestID,
-        amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
-        mode: captureMode === 'AUTHORIZE' ? 'AUTHORIZE' : 'CAPTURE',
-        accountName: params.paymentMethodConfiguration.accountName,
-        description: documentsDescription('Payment', params.invoiceOrCreditMemoInformation, params.paymentRequestID),
-        customerEmail: params.customerInformation.email,
-        notify: notifyTargets(),
-      }),
+    // A cancel request stops the payment until it is handed to the provider (the activity asks the CUWO first).
+    const first = run.moneySafety
+      ? await cancellablePayments(summary).startPayment(startInput)
+      : await CancellationScope.nonCancellable(() => payments(summary).startPayment(startInput));
+    polling = true;
+    // The customer works on the provider's form; its URL is published at once for the POS to show.
+    step = await run.followPending(
+      first,
+      (processingData, pending) => payments(`${pending.provider}: payment status`).paymentStatus({ paymentRequestID: params.paymentRequestID, processingData, notify: notifyTargets() }),
+      (pending) => (pending.redirectUrl ? 'WAITING_FOR_CUSTOMER' : 'PROCESSING'),
+      true,
     );
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const fields: AuthFailure = { failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', paymentProcessingData: run.state.processingData };
-    const message = `payment activity failed: ${err.cause?.message ?? err.message}`;
-    throw run.state.moneyMayHaveMoved ? await failAndCompensate(fields, message) : failure(fields, message);
+    // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
+    if (polling && !run.moneySafety) throw err;
+    const end = providerCallEnd(err);
+    const processingData = run.state.processingData;
+    if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled('CANCELED_BY_REQUEST');
+    if (!run.state.moneyMayHaveMoved) throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', paymentProcessingData: processingData }, end.message);
+    // The payment may have been handed over: CancelPayment learns what happened (and undoes it, or flags it).
+    const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
+    throw await failAndCompensate({ failureReason: reason, failureCode: reason, paymentProcessingData: processingData }, `${end.message}; the payment may have been sent`, run.moneySafety);
   }
-
-  // The customer works on the provider's form; its URL is published at once for the POS to show.
-  const step = await run.followPending(
-    first,
-    (processingData, pending) => payments(`${pending.provider}: payment status`).paymentStatus({ processingData, notify: notifyTargets() }),
-    (pending) => (pending.redirectUrl ? 'WAITING_FOR_CUSTOMER' : 'PROCESSING'),
-    true,
-  );
   run.record({
     stage: step.status,
     provider: step.provider,
@@ -95,8 +105,9 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   });
 
   if (step.status === 'APPROVED') {
-    const processedAmount = fromMinorUnits(toMinorUnits(step.processedAmount), step.processedAmount.currency);
-    const violation = amountPolicyViolation(amountPolicy, params.requestedAmount, processedAmount);
+    // Workflow code never throws on provider data: an amount that cannot be read is a mismatch (compensated).
+    const violation = amountPolicyViolation(amountPolicy, params.requestedAmount, step.processedAmount);
+    const processedAmount = violation ? step.processedAmount : fromMinorUnits(toMinorUnits(step.processedAmount), step.processedAmount.currency);
     if (violation) {
       throw await failAndCompensate({ failureReason: 'AMOUNT_MISMATCH', failureCode: 'AMOUNT_MISMATCH', paymentProcessingData: step.processingData }, violation);
     }
@@ -116,15 +127,17 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
     });
   }
   const fields: AuthFailure = { failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData: step.processingData };
-  if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message);
+  // Another execution owns this request's provider key: nothing moved here, and nothing may be compensated.
+  if (step.reason === 'DUPLICATE_REQUEST') throw failure(fields, step.message, true);
+  if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message, step.needsReconciliation);
   if (run.cancelRequested) throw canceled('CANCELED_BY_REQUEST');
   if (step.cancelation) throw canceled(step.cancelation, step.message);
-  throw failure(fields, step.message);
+  throw failure(fields, step.message, step.needsReconciliation);
 }
 
 /** Captures an authorized payment. A failure leaves the authorization held, so CancelPayment follows. */
 export async function CapturePayment(input: CapturePaymentWorkflowParameters): Promise<CapturePaymentWorkflowResult> {
-  const run = new CuwoRun('CapturePayment', requestIdOf(input, 'paymentRequestID'));
+  const run = new CuwoRun('CapturePayment', requestIdOf(input, 'paymentRequestID'), { cancellable: true });
   const parsed = parseWith(CapturePaymentWorkflowParameters, input);
   if (!parsed.ok) {
     throw run.fail(
@@ -136,18 +149,32 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
   if (run.cancelRequested) throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' });
   if (params.paymentProcessingData) run.record({ stage: 'STARTED', processingData: params.paymentProcessingData, reference: params.paymentReference });
 
+  const captureInput = (processingData: string | undefined) => ({ paymentRequestID: params.paymentRequestID, paymentReference: params.paymentReference, processingData, notify: notifyTargets() });
   const capture = (processingData: string | undefined) =>
-    CancellationScope.nonCancellable(() =>
-      payments('capture the authorized payment').capturePayment({ paymentRequestID: params.paymentRequestID, paymentReference: params.paymentReference, processingData, notify: notifyTargets() }),
-    );
-  const step = await run.followPending(await capture(params.paymentProcessingData), capture, () => 'CAPTURING', true);
+    CancellationScope.nonCancellable(() => payments('capture the authorized payment').capturePayment(captureInput(processingData)));
+  let step: Exclude<CaptureStep, { status: 'PENDING' }>;
+  try {
+    // A cancel request stops the capture until it is handed to the provider; the authorization then stays for CancelPayment.
+    const first = run.moneySafety
+      ? await cancellablePayments('capture the authorized payment').capturePayment(captureInput(params.paymentProcessingData))
+      : await capture(params.paymentProcessingData);
+    step = await run.followPending(first, capture, () => 'CAPTURING', true);
+  } catch (err) {
+    if (!run.moneySafety) throw err; // executions recorded before MONEY_SAFETY_PATCH failed as they were
+    const end = providerCallEnd(err);
+    if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) {
+      // Nothing was captured: the orchestrator releases the authorization (CancelPayment).
+      throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' }, 'CapturePayment canceled before the capture was sent');
+    }
+    step = { status: 'FAILED', reason: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', failureCode: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', message: end.message, processingData: run.state.processingData, needsReconciliation: true };
+  }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CAPTURED') {
     return run.succeed({ '@type': CapturePaymentTypes.result, paymentProcessingData: step.processingData });
   }
   const paymentProcessingData = step.processingData ?? params.paymentProcessingData;
   await compensatePayment(run, params.paymentRequestID, paymentProcessingData);
-  throw run.fail({ '@type': CapturePaymentTypes.failure, failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData }, step.message);
+  throw run.fail({ '@type': CapturePaymentTypes.failure, failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData }, step.message, run.moneySafety && step.needsReconciliation);
 }
 
 /** Releases an authorization or refunds a capture; spec: no cancelation. */

@@ -4,6 +4,7 @@
  * the latest processing data it received, even when the CUWO died without compensating.
  */
 import { ApplicationFailure, CancellationScope, getExternalWorkflowHandle } from '@temporalio/workflow';
+import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import {
   CancelPayoutTypes,
@@ -15,7 +16,7 @@ import {
   type GrantPayoutWorkflowParameters,
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
-import { settle, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
 import { CuwoRun, requestIdOf } from './cuwo-run';
 
 export interface PayoutRequestResult {
@@ -24,7 +25,6 @@ export interface PayoutRequestResult {
   compensation?: {
     workflowId: string;
     startedBy: 'PayoutRequest' | 'GrantPayout';
-    /** Known when this orchestrator started it; otherwise read it from the compensation's workflow. */
     end?: CuwoEnd<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, never>;
   };
   payoutProcessingData?: string;
@@ -32,7 +32,9 @@ export interface PayoutRequestResult {
 
 export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promise<PayoutRequestResult> {
   const payoutRequestID = requestIdOf(input, 'payoutRequestID');
-  if (!payoutRequestID) throw ApplicationFailure.nonRetryable('payoutRequestID: must be a non-empty string', 'InvalidParameters');
+  if (!payoutRequestID?.trim() || payoutRequestID.length > MAX_REQUEST_ID_LENGTH) {
+    throw ApplicationFailure.nonRetryable(`payoutRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`, 'InvalidParameters');
+  }
   const run = new CuwoRun('PayoutRequest', payoutRequestID);
   const grantId = workflowIds.grantPayout(payoutRequestID);
 
@@ -54,24 +56,27 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
     return run.succeed(result);
   }
   if (grant.outcome === 'CANCELED') return run.complete(result, 'CANCELED');
+  const reason = grant.outcome === 'FAILURE' ? grant.failure.failureReason : 'ABNORMAL_END';
+  // Another execution owns this payout's provider key: its money is not ours to compensate.
+  if (run.moneySafety && reason === 'DUPLICATE_REQUEST') return run.complete(result, 'FAILURE', reason, true);
 
   // Failure or abnormal end: like the platform, always run CancelPayout with the latest data.
   const processingData = (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) || run.state.processingData;
   result.payoutProcessingData = processingData;
-  const cancelId = workflowIds.cancelPayout(payoutRequestID);
-  const handle = await run.compensate('CancelPayout', cancelId, [
-    { '@type': CancelPayoutTypes.parameters, payoutRequestID, payoutReference: run.state.reference, payoutProcessingData: processingData },
-  ]);
-  if (handle === 'already-started') {
-    result.compensation = { workflowId: cancelId, startedBy: 'GrantPayout' };
-  } else {
-    const end = await CancellationScope.nonCancellable(() =>
-      settle<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, never>(cancelId, CancelPayoutTypes, handle.result() as Promise<CancelPayoutWorkflowResult>),
-    );
-    result.compensation = { workflowId: cancelId, startedBy: 'PayoutRequest', end };
-    if (end.outcome === 'SUCCESS' && end.result.payoutProcessingData) result.payoutProcessingData = end.result.payoutProcessingData;
+  const compensation = await CancellationScope.nonCancellable(() =>
+    settleCompensation<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure>(
+      run,
+      'CancelPayout',
+      workflowIds.cancelPayout(payoutRequestID),
+      [{ '@type': CancelPayoutTypes.parameters, payoutRequestID, payoutReference: run.state.reference, payoutProcessingData: processingData }],
+      CancelPayoutTypes,
+    ),
+  );
+  result.compensation = { workflowId: compensation.workflowId, startedBy: compensation.startedHere ? 'PayoutRequest' : 'GrantPayout', end: compensation.end };
+  const end = compensation.end;
+  if (end?.outcome === 'SUCCESS' && (end.result as CancelPayoutWorkflowResult).payoutProcessingData) {
+    result.payoutProcessingData = (end.result as CancelPayoutWorkflowResult).payoutProcessingData;
   }
   run.record({ stage: 'COMPENSATED', processingData: result.payoutProcessingData });
-  const reason = grant.outcome === 'FAILURE' ? grant.failure.failureReason : 'ABNORMAL_END';
-  return run.complete(result, 'FAILURE', reason, result.compensation.end?.outcome === 'FAILURE');
+  return run.complete(result, 'FAILURE', reason, compensationLeftMoneyOut(run, compensation));
 }

@@ -2,9 +2,9 @@
  * GrantPayout and CancelPayout CUWOs. Provider-neutral: the activities choose the adapter from the
  * payment method configuration (GrantPayout) or from the processing data (CancelPayout).
  */
-import { ActivityFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities/payouts';
-import type { PayoutStep } from '../activities/types';
+import type { GrantPayoutActivityInput, PayoutStep } from '../activities/types';
 import { parseWith } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import { formatMoney } from '../contracts/money';
@@ -18,17 +18,19 @@ import {
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
 import { runCompensation } from './compensation';
-import { CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf } from './cuwo-run';
+import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf } from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
+const cancellablePayouts = (summary: string) => proxyActivities<PayoutActivities>({ ...CANCELLABLE_SEND_OPTIONS, summary });
 
 type GrantFailure = Omit<GrantPayoutWorkflowFailure, '@type'>;
+type SettledPayout = Exclude<PayoutStep, { status: 'PENDING' }>;
 
 export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise<GrantPayoutWorkflowResult> {
-  const run = new CuwoRun('GrantPayout', requestIdOf(input, 'payoutRequestID'));
-  const failure = (fields: GrantFailure, message: string) =>
-    run.fail({ '@type': GrantPayoutTypes.failure, ...fields }, message);
+  const run = new CuwoRun('GrantPayout', requestIdOf(input, 'payoutRequestID'), { cancellable: true });
+  const failure = (fields: GrantFailure, message: string, needsReconciliation = false) =>
+    run.fail({ '@type': GrantPayoutTypes.failure, ...fields }, message, needsReconciliation);
 
   const parsed = parseWith(GrantPayoutWorkflowParameters, input);
   if (!parsed.ok) {
@@ -39,7 +41,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   if (run.cancelRequested) throw canceled();
 
   /** Fails after a money movement may have happened: compensation first, then the failure. */
-  const failAndCompensate = async (fields: GrantFailure, message: string) => {
+  const failAndCompensate = async (fields: GrantFailure, message: string, needsReconciliation = false) => {
     await run.compensate('CancelPayout', workflowIds.cancelPayout(params.payoutRequestID), [
       {
         '@type': CancelPayoutTypes.parameters,
@@ -48,38 +50,47 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
         payoutProcessingData: fields.payoutProcessingData,
       },
     ]);
-    return failure(fields, message);
+    return failure(fields, message, needsReconciliation);
   };
 
-  let first: PayoutStep;
+  const grantInput: GrantPayoutActivityInput = {
+    payoutRequestID: params.payoutRequestID,
+    amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
+    accountName: params.paymentMethodConfiguration.accountName,
+    destinations: params.customerIdentifiers,
+    description: documentsDescription('Payout', params.invoiceOrCreditMemoInformation, params.payoutRequestID),
+    notify: notifyTargets(),
+  };
+  const summary = `grant payout via account "${params.paymentMethodConfiguration.accountName}"`;
+  let step: SettledPayout;
+  let polling = false;
   try {
-    // Non-cancellable: a cancel request must not abandon a request that may already be paying out.
-    first = await CancellationScope.nonCancellable(() =>
-      payouts(`grant payout via account "${params.paymentMethodConfiguration.accountName}"`).grantPayout({
-        payoutRequestID: params.payoutRequestID,
-        amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
-        accountName: params.paymentMethodConfiguration.accountName,
-        destinations: params.customerIdentifiers,
-        description: documentsDescription('Payout', params.invoiceOrCreditMemoInformation, params.payoutRequestID),
-        notify: notifyTargets(),
-      }),
+    // A cancel request stops the payout until it is handed to the provider (the activity asks the CUWO
+    // before sending); after that it is decided on once the outcome is known.
+    const first = run.moneySafety
+      ? await cancellablePayouts(summary).grantPayout(grantInput)
+      : await CancellationScope.nonCancellable(() => payouts(summary).grantPayout(grantInput));
+    polling = true;
+    // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
+    step = await run.followPending(
+      first,
+      (processingData, pending) => payouts(`${pending.provider}: payout status`).payoutStatus({ payoutRequestID: params.payoutRequestID, processingData, notify: notifyTargets() }),
+      (pending) => (pending.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING'),
+      true,
     );
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    // A defect or non-retryable error inside the activity: the request may have been sent.
+    // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
+    if (polling && !run.moneySafety) throw err;
+    const end = providerCallEnd(err);
     const processingData = run.state.processingData;
-    const fields: GrantFailure = { failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData };
-    const message = `payout activity failed: ${err.cause?.message ?? err.message}`;
-    throw run.state.moneyMayHaveMoved ? await failAndCompensate(fields, message) : failure(fields, message);
+    if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled();
+    if (!run.state.moneyMayHaveMoved) {
+      throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData }, end.message);
+    }
+    // The payout may have been handed over: CancelPayout learns what happened (and undoes it, or flags it).
+    const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
+    throw await failAndCompensate({ failureReason: reason, failureCode: reason, payoutProcessingData: processingData }, `${end.message}; the payout may have been sent`, run.moneySafety);
   }
-
-  // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
-  const step = await run.followPending(
-    first,
-    (processingData, pending) => payouts(`${pending.provider}: payout status`).payoutStatus({ processingData, notify: notifyTargets() }),
-    (pending) => (pending.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING'),
-    true,
-  );
 
   // The activity's result is authoritative: a definite decline clears "money may have moved".
   run.record({
@@ -105,12 +116,14 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     });
   }
   const fields: GrantFailure = { failureReason: step.reason, failureCode: step.failureCode, payoutProcessingData: step.processingData };
-  if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message);
+  // Another execution owns this request's provider key: nothing moved here, and nothing may be compensated.
+  if (step.reason === 'DUPLICATE_REQUEST') throw failure(fields, step.message, true);
+  if (step.moneyMayHaveMoved) throw await failAndCompensate(fields, step.message, step.needsReconciliation);
   if (run.cancelRequested) throw canceled();
   if (step.cancelation) {
     throw run.cancel({ '@type': GrantPayoutTypes.cancelation, cancelationReason: step.cancelation }, step.message);
   }
-  throw failure(fields, step.message);
+  throw failure(fields, step.message, step.needsReconciliation);
 }
 
 /** Compensation for GrantPayout. */

@@ -142,13 +142,19 @@ describe('sameMoney', () => {
 
 describe('no floating point', () => {
   test('an amount beyond 2^53 minor units round-trips exactly', () => {
-    const money = { amount: '90071992547409.93', currency: 'EUR' };
+    const money = { amount: '9007199254740.993', currency: 'KWD' };
     const minor = toMinorUnits(money);
     expect(minor).toBe(9007199254740993n); // 2^53 + 1: not representable as a double
     expect(minor > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
-    expect(fromMinorUnits(minor, 'EUR')).toEqual(money);
-    expect(minorToMicros(minor, 'EUR')).toBe(90071992547409930000n);
-    expect(microsToMoney(minorToMicros(minor, 'EUR'), 'EUR')).toEqual(money);
+    expect(fromMinorUnits(minor, 'KWD')).toEqual(money);
+    expect(minorToMicros(minor, 'KWD')).toBe(9007199254740993000n); // still inside int64
+    expect(microsToMoney(minorToMicros(minor, 'KWD'), 'KWD')).toEqual(money);
+  });
+
+  test('micros beyond int64 are refused, not sent', () => {
+    // 90071992547409.93 EUR is 9.0e19 micros: more than disburseFunds' int64 can carry.
+    expect(() => minorToMicros(toMinorUnits({ amount: '90071992547409.93', currency: 'EUR' }), 'EUR')).toThrow('exceed the int64 range');
+    expect(minorToMicros(toMinorUnits({ amount: '9223372036854.77', currency: 'EUR' }), 'EUR')).toBe(9223372036854770000n);
   });
 });
 
@@ -173,11 +179,15 @@ describe('properties', () => {
     );
   });
 
-  test('minorToMicros -> microsToMoney round-trips exactly', () => {
+  test('minorToMicros -> microsToMoney round-trips exactly inside int64 and refuses beyond it', () => {
     fc.assert(
       fc.property(minorArb, currencyArb, (minor, currency) => {
-        const micros = minorToMicros(minor, currency);
-        expect(microsToMoney(micros, currency)).toEqual(fromMinorUnits(minor, currency));
+        const exact = minor * 10n ** BigInt(6 - currencyExponent(currency)!);
+        if (exact > 2n ** 63n - 1n) {
+          expect(() => minorToMicros(minor, currency)).toThrow(RangeError);
+          return;
+        }
+        expect(microsToMoney(minorToMicros(minor, currency), currency)).toEqual(fromMinorUnits(minor, currency));
       }),
     );
   });

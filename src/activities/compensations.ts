@@ -1,0 +1,38 @@
+/**
+ * An orchestrator that finds its compensation already started (by the CUWO itself) cannot await a
+ * workflow it did not start from workflow code; this activity follows that workflow to its end, so the
+ * orchestrator knows whether money is still out (and flags it) in every case.
+ */
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+
+export type CompensationEnd =
+  | { outcome: 'SUCCESS'; workflowId: string; result: unknown }
+  | { outcome: 'FAILURE'; workflowId: string; failure: unknown; message: string }
+  | { outcome: 'ABNORMAL'; workflowId: string; message: string };
+
+const HEARTBEAT_MS = 5_000;
+
+export function createCompensationActivities() {
+  return {
+    /** Waits for the compensation `workflowId` to close and says how it ended. Long-running; heartbeats. */
+    async compensationEnd(input: { workflowId: string; failureType: string }): Promise<CompensationEnd> {
+      const context = Context.current();
+      const keepAlive = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+      try {
+        const result = await context.client.workflow.getHandle(input.workflowId).result();
+        return { outcome: 'SUCCESS', workflowId: input.workflowId, result };
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err; // not closed yet, or Temporal unreachable: retried
+        const cause = err.cause;
+        const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { '@type'?: string } | undefined) : undefined;
+        if (detail?.['@type'] === input.failureType) return { outcome: 'FAILURE', workflowId: input.workflowId, failure: detail, message: cause!.message };
+        return { outcome: 'ABNORMAL', workflowId: input.workflowId, message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` };
+      } finally {
+        clearInterval(keepAlive);
+      }
+    },
+  };
+}
+export type CompensationActivities = ReturnType<typeof createCompensationActivities>;
