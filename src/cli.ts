@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CUWO_DEFINITIONS, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
+import { CUWO_DEFINITIONS, ConflictingParametersError, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
@@ -312,7 +312,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const known = err instanceof InvalidParametersError || err instanceof WorkflowNotFoundError || err instanceof UserFacingError;
+    const known = err instanceof InvalidParametersError || err instanceof ConflictingParametersError || err instanceof WorkflowNotFoundError || err instanceof UserFacingError;
     console.error(`cuwo: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}`);
     process.exitCode = EXIT.error;
   }

@@ -10,8 +10,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { z } from 'zod';
 import { parseWith } from './contracts/common';
+import { parsePaymentOptions } from './contracts/payment-options';
 import { workflowIds } from './contracts/ids';
 import {
   AuthorizeOrCapturePaymentWorkflowParameters,
@@ -24,6 +26,8 @@ import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
 interface CuwoDefinition<S extends z.ZodTypeAny> {
   parameters: S;
   workflowId(params: z.infer<S>): string;
+  /** What the workflow checks beyond the schema (payment options), so the client refuses it too. */
+  check?(params: z.infer<S>): string | undefined;
 }
 const define = <S extends z.ZodTypeAny>(d: CuwoDefinition<S>) => d;
 
@@ -32,15 +36,31 @@ export const CUWO_DEFINITIONS = {
   GrantPayout: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.grantPayout(p.payoutRequestID) }),
   CancelPayout: define({ parameters: CancelPayoutWorkflowParameters, workflowId: (p) => workflowIds.cancelPayout(p.payoutRequestID) }),
   PayoutRequest: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.payoutRequest(p.payoutRequestID) }),
-  AuthorizeOrCapturePayment: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.authorizeOrCapturePayment(p.paymentRequestID) }),
+  AuthorizeOrCapturePayment: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.authorizeOrCapturePayment(p.paymentRequestID), check: paymentOptionsProblem }),
   CapturePayment: define({ parameters: CapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.capturePayment(p.paymentRequestID) }),
   CancelPayment: define({ parameters: CancelPaymentWorkflowParameters, workflowId: (p) => workflowIds.cancelPayment(p.paymentRequestID) }),
-  PaymentRequest: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.paymentRequest(p.paymentRequestID) }),
+  PaymentRequest: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.paymentRequest(p.paymentRequestID), check: paymentOptionsProblem }),
 };
+
+function paymentOptionsProblem(params: { paymentMethodConfiguration: { options?: unknown } }): string | undefined {
+  const options = parsePaymentOptions(params.paymentMethodConfiguration.options);
+  return options.ok ? undefined : options.message;
+}
 export type CuwoTypeName = keyof typeof CUWO_DEFINITIONS;
 
 export class InvalidParametersError extends Error {
   override name = 'InvalidParametersError';
+}
+
+/** The request id already has an execution, started with other parameters: one request id names one payment or payout. */
+export class ConflictingParametersError extends Error {
+  override name = 'ConflictingParametersError';
+  constructor(
+    readonly workflowId: string,
+    readonly fields: string[],
+  ) {
+    super(`${workflowId} already exists with other parameters (differing: ${fields.join(', ')}); nothing was started. Use a new request id for a new ${workflowId.includes('payout') ? 'payout' : 'payment'}`);
+  }
 }
 
 export interface StartedCuwo {
@@ -56,10 +76,16 @@ export function validateCuwoParams(type: string, params: unknown): { type: CuwoT
   if (!definition) throw new InvalidParametersError(`unknown CUWO type "${type}" (known: ${Object.keys(CUWO_DEFINITIONS).join(', ')})`);
   const parsed = parseWith(definition.parameters, params);
   if (!parsed.ok) throw new InvalidParametersError(`invalid ${type} parameters: ${parsed.message}`);
+  const problem = definition.check?.(parsed.value);
+  if (problem) throw new InvalidParametersError(`invalid ${type} parameters: ${problem}`);
   return { type: type as CuwoTypeName, workflowId: definition.workflowId(parsed.value) };
 }
 
-/** Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start nothing. */
+/**
+ * Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start
+ * nothing. A second start with the same parameters is an idempotent success (`alreadyStarted`); with
+ * other parameters it throws ConflictingParametersError naming the fields that differ.
+ */
 export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: { taskQueue: string }): Promise<StartedCuwo> {
   const { workflowId } = validateCuwoParams(type, params);
   try {
@@ -73,10 +99,30 @@ export async function startCuwo(client: Client, type: CuwoTypeName, params: unkn
     return { handle, workflowId, alreadyStarted: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle(workflowId), workflowId, alreadyStarted: true };
+      const handle = client.workflow.getHandle(workflowId);
+      const differing = differingFields(await startedWith(client, handle), params);
+      if (differing.length) throw new ConflictingParametersError(workflowId, differing);
+      return { handle, workflowId, alreadyStarted: true };
     }
     throw err;
   }
+}
+
+/** The first argument the existing execution was started with (decoded like every payload). */
+async function startedWith(client: Client, handle: WorkflowHandle): Promise<unknown> {
+  const history = await handle.fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  const [first] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
+  return first;
+}
+
+/** Dotted paths where two JSON values differ ("requestedAmount.amount", "customerIdentifiers[0].identifier"). */
+export function differingFields(a: unknown, b: unknown, path = ''): string[] {
+  if (a === b) return [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [path || '(root)'];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.flatMap((key) => differingFields(a[key], b[key], Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key));
 }
 
 export type CuwoOutcome<R = unknown, F = unknown, C = unknown> =

@@ -22,6 +22,14 @@ export const PROVIDER_CALLBACK_UPDATE = 'deliverProviderCallback';
 /** Signal name by which the callback receiver hands a verified provider callback to a CUWO. */
 export const PROVIDER_CALLBACK_SIGNAL = 'providerCallback';
 
+/** Why a CUWO refused a callback (the ApplicationFailure type the callback receiver sees). */
+export const CALLBACK_REFUSALS = {
+  notThisOrder: 'CallbackNotForThisOrder',
+  orderNotYetKnown: 'CallbackOrderNotYetKnown',
+  duplicate: 'CallbackDuplicate',
+  limit: 'CallbackLimitReached',
+} as const;
+
 /** A verified provider callback: it only tells the CUWO to ask the provider now rather than later. */
 export interface ProviderCallback {
   provider: string;

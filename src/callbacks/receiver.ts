@@ -5,15 +5,18 @@
  *
  *   GET /callbacks/payneteasy/<accountName>/<workflowId>?status=..&orderid=..&client_orderid=..&control=..
  *
- * The path names the workflow (the adapter put it into server_callback_url); the CUWO treats a
- * callback only as "ask the provider now", so a callback for the wrong order cannot change an outcome.
+ * The path names the workflow (the adapter put it into server_callback_url). The callback is delivered
+ * as an update whose validator checks it against the order the CUWO follows and drops duplicates (by
+ * the signed fields alone), so a replayed or misaddressed callback never enters a history; the CUWO
+ * treats a callback only as "ask the provider now", so even a valid one cannot change an outcome.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Registry } from 'prom-client';
 import { control } from '../activities/providers/payneteasy/protocol';
-import { PROVIDER_CALLBACK_SIGNAL, type ProviderCallback } from '../activities/types';
+import { CALLBACK_REFUSALS, PROVIDER_CALLBACK_UPDATE, type ProviderCallback } from '../activities/types';
 import type { Accounts } from '../config';
 import { logger } from '../observability';
 
@@ -40,12 +43,16 @@ export interface CallbackEvent {
   account: string;
   workflowId: string;
   httpStatus: number;
-  result: 'delivered' | 'already-finished' | 'forged' | 'malformed' | 'unknown-account' | 'unavailable';
+  result: 'delivered' | 'duplicate' | 'already-finished' | 'forged' | 'not-this-order' | 'malformed' | 'unknown-account' | 'unavailable';
   reason: string;
 }
 
+/** How long a callback waits for its CUWO to take it; then 503, and the provider retries later. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
 export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInstance {
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  // Workflow ids may be long (Temporal allows 1,000 bytes; percent-encoded up to three times that).
+  const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 4096 } });
   const registry = new Registry();
   const callbacks = new Counter({ name: 'cuwo_callbacks_total', help: 'provider callbacks by account and result', labelNames: ['account', 'result'], registers: [registry] });
   const report = (event: CallbackEvent) => {
@@ -81,10 +88,13 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
         type: query.type ?? '',
       };
       try {
-        await options.client.workflow.getHandle(workflowId).signal(PROVIDER_CALLBACK_SIGNAL, callback);
+        await withTimeout(options.client.workflow.getHandle(workflowId).executeUpdate(PROVIDER_CALLBACK_UPDATE, { args: [callback] }), DELIVERY_TIMEOUT_MS);
       } catch (err) {
         // Finished (or unknown) workflow: nothing waits for this callback; 200 stops 14 days of retries.
-        if (err instanceof WorkflowNotFoundError) return answer(200, 'workflow already finished', 'already-finished');
+        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? '')) return answer(200, 'workflow already finished', 'already-finished');
+        const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+        if (refusal === CALLBACK_REFUSALS.duplicate || refusal === CALLBACK_REFUSALS.limit) return answer(200, 'already delivered', 'duplicate');
+        if (refusal === CALLBACK_REFUSALS.notThisOrder) return answer(403, 'the callback names another order than this workflow follows: rejected', 'not-this-order');
         return answer(503, `could not hand the callback to its workflow; retry later (${(err as Error).message})`, 'unavailable');
       }
       return answer(200, 'delivered');
@@ -110,4 +120,12 @@ function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the workflow within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

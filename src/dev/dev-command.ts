@@ -27,7 +27,7 @@ export async function runDevStack(dataDir: string): Promise<void> {
   metrics         http://${metricsAddress}/metrics (worker), ${stack.callbacks.url}/metrics (callbacks)
   data            ${stack.dataDir} (SQLite and the dev encryption key: state survives a restart)
 
-  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys)
+  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys) CUWO_SEAL_KEYS=$(cat ${stack.dataDir}/seal-keys)
         npx cuwo start GrantPayout --params examples/grant-payout.json --wait
         npx cuwo start GrantPayout --params examples/grant-payout-payneteasy.json --wait   (prints the receiver's form URL: open it)
   Ctrl-C stops everything.

@@ -57,6 +57,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Payload encryption: keys kept with the data, so a restarted stack still decodes its old runs.
   process.env.CUWO_CODEC_KEYS ??= loadOrCreateCodecKeys(join(dataDir, 'codec-keys'));
+  // Processing data seal: kept with the data too, so processing data of old runs still verifies.
+  process.env.CUWO_SEAL_KEYS ??= loadOrCreateCodecKeys(join(dataDir, 'seal-keys'));
   const uiPort = (await preferredPort(options.uiPort ?? 8233)) || (await freePort());
   log('starting the codec server (decrypts payloads for the Web UI)...');
   const codec = await startCodecServer({

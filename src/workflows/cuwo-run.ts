@@ -33,6 +33,7 @@ import {
   PROCESSING_DATA_UPDATE,
   PROVIDER_CALLBACK_SIGNAL,
   PROVIDER_CALLBACK_UPDATE,
+  CALLBACK_REFUSALS,
   type PendingProviderStep,
   type ProcessingDataAck,
   type ProcessingDataUpdate,
@@ -59,13 +60,6 @@ export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_
 /** The callback receiver delivers by update: a callback that is not for this CUWO's order never enters its history. */
 export const providerCallbackUpdate = defineUpdate<{ accepted: true }, [ProviderCallback]>(PROVIDER_CALLBACK_UPDATE);
 
-/** Why a callback was refused (the ApplicationFailure type the receiver sees). */
-export const CALLBACK_REFUSALS = {
-  notThisOrder: 'CallbackNotForThisOrder',
-  orderNotYetKnown: 'CallbackOrderNotYetKnown',
-  duplicate: 'CallbackDuplicate',
-  limit: 'CallbackLimitReached',
-} as const;
 /** At most this many distinct callbacks wake a CUWO early; beyond, the polling cadence alone decides. */
 export const MAX_CALLBACK_WAKEUPS = 20;
 
