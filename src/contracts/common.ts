@@ -37,7 +37,7 @@ export const MAX_REQUEST_ID_LENGTH = BOUNDS.id;
 /** A string of at most `max` characters. */
 export const bounded = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 /** A required string: not empty, not only blanks, at most `max` characters. */
-export const required = (max: number) => bounded(max).refine((value) => value.trim().length > 0, 'must not be empty or blank');
+export const required = (max: number) => bounded(max).refine((value) => value.trim().length > 0, 'must not be empty');
 /** An id: 1..128 characters, not blank. */
 export const idSchema = required(BOUNDS.id);
 const nfonType = bounded(BOUNDS.identifier).optional();

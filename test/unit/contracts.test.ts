@@ -330,3 +330,23 @@ describe('failure and cancelation structures', () => {
     expect(messageOf(parseWith(AuthorizeOrCapturePaymentWorkflowResult, { ...base, status: 'PENDING' }))).toMatch(/^status: /);
   });
 });
+
+describe('bounds: every string and amount has a documented limit (defects 8 and 16)', () => {
+  test.each([
+    ['a blank request id', { payoutRequestID: '   ' }, 'payoutRequestID: must not be empty'],
+    ['a request id over 128 characters', { payoutRequestID: 'R'.repeat(129) }, 'payoutRequestID: must be at most 128 characters'],
+    ['a 26-digit amount', { requestedAmount: { amount: '12345678901234567890123456', currency: 'EUR' } }, 'requestedAmount.amount: must be at most 20 characters'],
+    ['an amount of a trillion', { requestedAmount: { amount: '1000000000000.00', currency: 'EUR' } }, 'requestedAmount.amount: must be below 10^12 EUR'],
+    ['the amount whose micros overflow int64', { requestedAmount: { amount: '99999999999999999999.99', currency: 'EUR' } }, 'requestedAmount.amount: must be at most 20 characters'],
+    ['a document number of a million characters', { invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: 'cm', documentNumber: 'N'.repeat(1_000_000) }] }, 'invoiceOrCreditMemoInformation.0.documentNumber: must be at most 64 characters'],
+    ['21 customer identifiers', { customerIdentifiers: Array.from({ length: 21 }, () => ({ identifierType: 'UPI_VPA', identifier: 'a@b' })) }, 'customerIdentifiers: must have at most 20 entries'],
+  ])('%s is refused, naming the field, without echoing the value', (_name, change, message) => {
+    const result = messageOf(parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), ...change }));
+    expect(result).toBe(message);
+  });
+
+  test('the largest accepted amount fits disburseFunds micros for every currency exponent up to 6', () => {
+    expect(parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), requestedAmount: { amount: '999999999999.99', currency: 'EUR' } }).ok).toBe(true);
+    expect(999_999_999_999n * 10n ** 6n < 2n ** 63n).toBe(true);
+  });
+});
