@@ -5,6 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
+import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
 import { ApplicationFailure } from '@temporalio/common';
 
 export type CompensationEnd =
@@ -16,6 +17,16 @@ const HEARTBEAT_MS = 5_000;
 
 export function createCompensationActivities() {
   return {
+    /**
+     * The processing data a CUWO last accepted, from its memo: the CUWO records every update in the
+     * same workflow task that accepts it, so its memo is never behind what its activities sent, even
+     * when the orchestrator missed a notification. Used after the CUWO ended abnormally.
+     */
+    async cuwoProcessingData(input: { workflowId: string }): Promise<string | undefined> {
+      const description = await Context.current().client.workflow.getHandle(input.workflowId).describe();
+      return (description.memo?.[CUWO_MEMO_KEY] as CuwoState | undefined)?.processingData;
+    },
+
     /** Waits for the compensation `workflowId` to close and says how it ended. Long-running; heartbeats. */
     async compensationEnd(input: { workflowId: string; failureType: string }): Promise<CompensationEnd> {
       const context = Context.current();

@@ -76,11 +76,24 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
     throw ApplicationFailure.nonRetryable(`a cancel request reached ${own} before the request was sent; nothing was sent`, 'CanceledBeforeSending');
   }
   for (const id of orchestrators) {
-    // A failed notification of the orchestrator must never block a money step: the CUWO has the data.
-    await context.client.workflow.getHandle(id).signal(PROCESSING_DATA_SIGNAL, update).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) return; // an orchestrator that has closed needs no update
-      context.metricMeter.createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive').add(1, { provider: update.provider });
-      context.log.warn('could not hand processing data to the orchestrator', { orchestrator: id, error: (err as Error)?.message });
-    });
+    // A failed notification of the orchestrator must never block a money step: the CUWO has the data
+    // (and the orchestrator reads the CUWO's record when the CUWO dies), so a few quick tries, then on.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await context.client.workflow.getHandle(id).signal(PROCESSING_DATA_SIGNAL, update);
+        break;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) break; // an orchestrator that has closed needs no update
+        if (attempt < ORCHESTRATOR_NOTIFY_TRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          continue;
+        }
+        context.metricMeter.createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive').add(1, { provider: update.provider });
+        context.log.warn('could not hand processing data to the orchestrator', { orchestrator: id, error: (err as Error)?.message });
+        break;
+      }
+    }
   }
 }
+
+const ORCHESTRATOR_NOTIFY_TRIES = 3;

@@ -14,6 +14,12 @@ import {
 import type { CompensationActivities } from '../activities/compensations';
 import type { CuwoRun } from './cuwo-run';
 
+const { cuwoProcessingData } = proxyActivities<CompensationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  summary: "read the CUWO's last processing data",
+});
+
 /** Follows a compensation someone else started; it may take as long as the provider's polling horizon. */
 const { compensationEnd } = proxyActivities<CompensationActivities>({
   startToCloseTimeout: '30 days',
@@ -92,4 +98,14 @@ export async function settleCompensation<R, F>(run: CuwoRun, workflowType: strin
 export function compensationLeftMoneyOut(run: CuwoRun, compensation: { end?: { outcome: string } }): boolean {
   if (!run.moneySafety) return compensation.end?.outcome === 'FAILURE';
   return compensation.end?.outcome !== 'SUCCESS';
+}
+
+/**
+ * After a CUWO ended without its Failure structure: the processing data of its own record (its memo),
+ * which may be newer than what this orchestrator received. Undefined when it has none (the caller
+ * falls back to its own copy), and for executions recorded before MONEY_SAFETY_PATCH.
+ */
+export async function cuwoRecordedProcessingData(run: CuwoRun, cuwoWorkflowId: string): Promise<string | undefined> {
+  if (!run.moneySafety) return undefined;
+  return CancellationScope.nonCancellable(() => cuwoProcessingData({ workflowId: cuwoWorkflowId }));
 }

@@ -22,7 +22,7 @@ import {
   type CapturePaymentWorkflowFailure,
   type CapturePaymentWorkflowResult,
 } from '../contracts/payment';
-import { compensationLeftMoneyOut, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
 import { CuwoRun, requestIdOf } from './cuwo-run';
 
 /** The POS side gave up on the sale after the payment went through: undo it. */
@@ -112,7 +112,7 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
         result.outcome = 'FAILED';
         return run.complete(result, 'FAILURE', reason, true);
       }
-      latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : undefined);
+      latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : await cuwoRecordedProcessingData(run, authId));
       await compensate(run, result, paymentRequestID);
       return finish(run, result, 'FAILED', reason);
     }
@@ -131,7 +131,7 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
       running = undefined;
       result.capture = capture;
       if (capture.outcome !== 'SUCCESS') {
-        latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : undefined);
+        latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : await cuwoRecordedProcessingData(run, captureId));
         await compensate(run, result, paymentRequestID);
         return finish(run, result, 'FAILED', capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`);
       }

@@ -16,7 +16,7 @@ import {
   type GrantPayoutWorkflowParameters,
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
-import { compensationLeftMoneyOut, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
 import { CuwoRun, requestIdOf } from './cuwo-run';
 
 export interface PayoutRequestResult {
@@ -61,7 +61,7 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   if (run.moneySafety && reason === 'DUPLICATE_REQUEST') return run.complete(result, 'FAILURE', reason, true);
 
   // Failure or abnormal end: like the platform, always run CancelPayout with the latest data.
-  const processingData = (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) || run.state.processingData;
+  const processingData = (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) || (await cuwoRecordedProcessingData(run, grantId)) || run.state.processingData;
   result.payoutProcessingData = processingData;
   const compensation = await CancellationScope.nonCancellable(() =>
     settleCompensation<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure>(

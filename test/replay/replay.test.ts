@@ -9,35 +9,60 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { testEnv } from '../support/harness';
+import { MONEY_SAFETY_PATCH } from '../../src/workflows/cuwo-run';
 
 const HISTORIES = join(__dirname, 'histories');
 
 interface RecordedHistory {
   branch: string;
+  set: string;
   workflowType: string;
   workflowId: string;
   history: { events: Array<Record<string, unknown>> };
 }
 
-const recorded: RecordedHistory[] = readdirSync(HISTORIES)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')));
+/**
+ * histories/*.json were recorded before the money-safety patch (they replay its earlier branches);
+ * histories/money-safety/*.json after it (`npm run record-histories` adds new branches there).
+ */
+const MONEY_SAFETY = 'money-safety';
+const load = (dir: string, set: string): RecordedHistory[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ ...JSON.parse(readFileSync(join(dir, f), 'utf8')), set }));
+const recorded: RecordedHistory[] = [...load(HISTORIES, 'before'), ...load(join(HISTORIES, MONEY_SAFETY), MONEY_SAFETY)];
 
 /** The replay worker decodes like the real one: histories recorded with encryption need the codec. */
 const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath }, dataConverter: cuwoDataConverter() });
 
-test('histories of every workflow type are recorded', () => {
-  const types = new Set(recorded.map((r) => r.workflowType));
-  expect([...types].sort()).toEqual([
-    'AuthorizeOrCapturePayment', 'CancelPayment', 'CancelPayout', 'CapturePayment', 'GrantPayout', 'PaymentRequest', 'PayoutRequest',
-  ]);
-  expect(recorded.length).toBeGreaterThanOrEqual(55);
-  expect(recorded.filter((r) => r.branch.startsWith('payneteasy-')).length).toBeGreaterThanOrEqual(11);
-  expect(recorded.filter((r) => r.branch.startsWith('payment-')).length).toBeGreaterThanOrEqual(14);
+const ALL_TYPES = ['AuthorizeOrCapturePayment', 'CancelPayment', 'CancelPayout', 'CapturePayment', 'GrantPayout', 'PaymentRequest', 'PayoutRequest'];
+
+test('histories of every workflow type are recorded, before and after the money-safety patch', () => {
+  const before = recorded.filter((r) => r.set === 'before');
+  const after = recorded.filter((r) => r.set === MONEY_SAFETY);
+  expect([...new Set(before.map((r) => r.workflowType))].sort()).toEqual(ALL_TYPES);
+  expect([...new Set(after.map((r) => r.workflowType))].sort()).toEqual(ALL_TYPES);
+  expect(before.length).toBeGreaterThanOrEqual(57);
+  expect(before.filter((r) => r.branch.startsWith('payneteasy-')).length).toBeGreaterThanOrEqual(11);
+  expect(before.filter((r) => r.branch.startsWith('payment-')).length).toBeGreaterThanOrEqual(14);
+  expect(after.length).toBeGreaterThanOrEqual(before.length);
+  // Every execution recorded after the patch carries its marker; none recorded before does.
+  const hasPatch = (r: RecordedHistory) => patchesOf(r).some((patch) => patch.includes(MONEY_SAFETY_PATCH));
+  for (const r of after) expect([r.branch, hasPatch(r)]).toEqual([r.branch, true]);
+  for (const r of before) expect([r.branch, hasPatch(r)]).toEqual([r.branch, false]);
 });
 
-test.each(recorded.map((r) => [r.branch, r] as const))('replays %s', async (_branch, r) => {
+/** The patch ids recorded in a history (core's patch markers carry them in their details). */
+function patchesOf(r: RecordedHistory): string[] {
+  return r.history.events
+    .map((e) => (e as { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> } }).markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .flatMap((m) => Object.values(m!.details ?? {}).flatMap((d) => d.payloads ?? []))
+    .map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'));
+}
+
+test.each(recorded.map((r) => [`${r.set}/${r.branch}`, r] as const))('replays %s', async (_branch, r) => {
   await Worker.runReplayHistory(replayOptions(), r.history, r.workflowId);
 });
 
