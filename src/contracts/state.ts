@@ -17,6 +17,8 @@ export interface CuwoState {
   outcome?: 'SUCCESS' | 'FAILURE' | 'CANCELED';
   failureReason?: string;
   compensationWorkflowId?: string;
+  /** Query answers only: whether a cancel request has reached the execution. */
+  cancelRequested?: boolean;
   /** The cancelation structure: Temporal's cancel command carries no details, so it lives here. */
   cancelation?: unknown;
 }

@@ -107,7 +107,7 @@ export class CuwoRun {
       this.record(update);
       return { proceed: true };
     });
-    setHandler(cuwoStateQuery, () => this.state);
+    setHandler(cuwoStateQuery, () => ({ ...this.state, cancelRequested: this.cancelRequested }));
     setHandler(providerCallbackSignal, (callback) => {
       this.callbackKeys.add([callback.status, callback.type, callback.orderId, callback.clientOrderId].join('|'));
     });

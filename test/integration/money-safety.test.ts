@@ -12,6 +12,8 @@ import { CancelPaymentTypes } from '../../src/contracts/payment';
 import { CancelPayoutTypes } from '../../src/contracts/payout';
 import { startDisburseFundsSimulator } from '../../src/simulators/disburse-funds';
 import { control } from '../../src/activities/providers/payneteasy/protocol';
+import { PROCESSING_DATA_UPDATE } from '../../src/activities/types';
+import { cuwoStateQuery } from '../../src/workflows/cuwo-run';
 import type { PaymentRequestResult } from '../../src/workflows/payment-request';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams, paymentParams } from '../support/fixtures';
@@ -215,6 +217,22 @@ describe('defect 14: a cancel before the first send prevents it', () => {
       await harness.close();
       await sim?.close();
     }
+  });
+});
+
+describe('defect 14: the gate every money-moving request passes', () => {
+  test('once a cancel request reached the CUWO, it answers "do not send" to its activity; other updates are recorded', async () => {
+    const id = uniqueId('gate');
+    const params = { ...grantPayoutParams(id), customerIdentifiers: [], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT } };
+    const { handle } = await startCuwo(pne.harness.client, 'GrantPayout', params, { taskQueue: pne.harness.taskQueue });
+    await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_RECEIVER', 'the payout to wait for its receiver');
+    const update = (sending: boolean) => ({ provider: 'payneteasy', processingData: 'x', moneyMayHaveMoved: true, stage: sending ? 'SENDING' : 'RETURN_SENDING', sending });
+    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: true });
+    await handle.cancel();
+    await waitFor(async () => (await handle.query(cuwoStateQuery)).cancelRequested === true, 'the CUWO to see the cancel request');
+    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: false });
+    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(false)] })).toEqual({ proceed: true });
+    await handle.terminate('test done');
   });
 });
 
