@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { ProviderContext } from './providers/types';
 import type { ProcessingDataSeal, RequestBinding } from './sealing';
-import { PROCESSING_DATA_SIGNAL, PROCESSING_DATA_UPDATE, type ProcessingDataAck, type ProcessingDataUpdate } from './types';
+import { CUWO_STATE_QUERY, PROCESSING_DATA_SIGNAL, PROCESSING_DATA_UPDATE, type ProcessingDataAck, type ProcessingDataUpdate } from './types';
 
 const KEEP_ALIVE_MS = 2_000;
 
@@ -27,9 +27,13 @@ export interface ProviderCallScope {
 export async function withProviderContext<T>(scope: ProviderCallScope, call: (ctx: ProviderContext) => Promise<T>): Promise<T> {
   const context = Context.current();
   const { provider, notify, request, seal } = scope;
-  const resumedUpdate = context.info.heartbeatDetails as ProcessingDataUpdate | undefined;
-  const resumed = resumedUpdate?.processingData ? seal.open(resumedUpdate.processingData, request) : undefined;
-  let last: ProcessingDataUpdate | undefined = resumedUpdate;
+  const heartbeat = context.info.heartbeatDetails as ProcessingDataUpdate | undefined;
+  // A retried attempt resumes from the CUWO's own record (every update it accepted, in order); the
+  // heartbeat may lag behind it when the worker died right after reporting.
+  const recorded = context.info.attempt > 1 ? await lastAcceptedProcessingData(context, notify[0]) : undefined;
+  const resumedData = recorded ?? heartbeat?.processingData;
+  const resumed = resumedData ? seal.open(resumedData, request) : undefined;
+  let last: ProcessingDataUpdate | undefined = heartbeat;
   // A slow provider must not look like a dead worker: keep heartbeating while the call is in flight.
   const keepAlive = setInterval(() => context.heartbeat(last), KEEP_ALIVE_MS);
   try {
@@ -56,6 +60,16 @@ export async function withProviderContext<T>(scope: ProviderCallScope, call: (ct
     throw ApplicationFailure.create({ type: 'InternalError', message: `defect in the ${provider} adapter: ${(err as Error)?.message ?? String(err)}`, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   } finally {
     clearInterval(keepAlive);
+  }
+}
+
+/** The processing data the CUWO last accepted (its `cuwoState` query), or undefined when it cannot answer. */
+async function lastAcceptedProcessingData(context: Context, workflowId: string): Promise<string | undefined> {
+  try {
+    const state = await context.client.workflow.getHandle(workflowId).query<{ processingData?: string }>(CUWO_STATE_QUERY);
+    return state?.processingData;
+  } catch {
+    return undefined;
   }
 }
 

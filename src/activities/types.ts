@@ -17,6 +17,8 @@ import type { z } from 'zod';
 export const PROCESSING_DATA_SIGNAL = 'processingData';
 /** Update name by which activities hand processing data to their own CUWO and learn whether they may send. */
 export const PROCESSING_DATA_UPDATE = 'reportProcessingData';
+/** Query name of the CUWO summary (state + processing data it last accepted). */
+export const CUWO_STATE_QUERY = 'cuwoState';
 /** Update name by which the callback receiver hands a verified provider callback to its CUWO. */
 export const PROVIDER_CALLBACK_UPDATE = 'deliverProviderCallback';
 /** Signal name by which the callback receiver hands a verified provider callback to a CUWO. */

@@ -34,6 +34,7 @@ import {
   PROVIDER_CALLBACK_SIGNAL,
   PROVIDER_CALLBACK_UPDATE,
   CALLBACK_REFUSALS,
+  CUWO_STATE_QUERY,
   type PendingProviderStep,
   type ProcessingDataAck,
   type ProcessingDataUpdate,
@@ -54,7 +55,7 @@ export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESS
 /** Activities hand processing data to their own CUWO by this update; the answer says whether they may send. */
 export const processingDataUpdate = defineUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE);
 export { CUWO_MEMO_KEY, type CuwoState };
-export const cuwoStateQuery = defineQuery<CuwoState>('cuwoState');
+export const cuwoStateQuery = defineQuery<CuwoState>(CUWO_STATE_QUERY);
 /** Older histories: callbacks arrived as signals. */
 export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_CALLBACK_SIGNAL);
 /** The callback receiver delivers by update: a callback that is not for this CUWO's order never enters its history. */

@@ -11,6 +11,10 @@ import { historyText } from '../support/history';
 import { recordHistory } from '../support/record';
 import { uniqueId } from '../support/harness';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
+import { openRecord } from '../support/provider-context';
+import { closedPort } from '../support/disburse-proxy';
+import type { Accounts } from '../../src/config';
+import { BEARER_TOKEN as TOKEN, INTEGRATOR_ACCOUNT_ID } from '../support/fixtures';
 
 let stack: PayoutStack;
 let sim: PayoutStack['sim'];
@@ -46,7 +50,7 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
       payoutProcessingData: expect.any(String),
     },
   });
-  const processing = JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData);
+  const processing = openRecord((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData, `payout:${id}`);
   expect(processing).toMatchObject({ provider: 'disburse-funds', account: UPI_ACCOUNT, requestId: `payout:${id}`, stage: 'PAID' });
 
   const state = await cuwoState(handle);
@@ -78,7 +82,7 @@ test.each([
   expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
   if (reason === 'AMOUNT_ABOVE_LIMIT') {
     expect((outcome as { message: string }).message).toContain('maximum of 1000.00 EUR');
-    expect(JSON.parse((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData).limit).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
+    expect(openRecord((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData, `payout:${id}`).limit).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
   }
   if (reason === 'AMOUNT_BELOW_LIMIT') expect((outcome as { message: string }).message).toContain('minimum of 1.00 EUR');
 });
@@ -245,4 +249,85 @@ test('the provider secret never enters a workflow history; personal data and amo
   expect(decrypted).toContain('grant payout via account');
   expect(decrypted).not.toContain(BEARER_TOKEN);
   await recordHistory('grant-payout-encrypted-payloads-above-limit', handle);
+});
+
+describe('the money rule over disburseFunds (adapter regressions, end to end)', () => {
+  test('HTTP 200 with a truncated body after the provider paid, then 429 after processing: retried, one disbursement, success', async () => {
+    const id = uniqueId('garbled');
+    sim.injectFault({ kind: 'bad-body', body: 'truncated', process: true });
+    sim.injectFault({ kind: 'http-error', status: 429, process: true });
+    const { outcome } = await grant(grantPayoutParams(id));
+    const [disbursement] = ledgerFor(id);
+    expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement!.paymentIntegratorTransactionId } });
+    expect(ledgerFor(id)).toHaveLength(1);
+    expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([200, 429, 200]);
+    expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+  });
+
+  test('an undocumented result code is not a decline: retried, then paid', async () => {
+    const id = uniqueId('undocumented');
+    sim.injectFault({ kind: 'undocumented-result', code: 'UNKNOWN_RESULT' });
+    const { outcome } = await grant(grantPayoutParams(id));
+    expect(outcome).toMatchObject({ kind: 'success' });
+    expect(ledgerFor(id)).toHaveLength(1);
+  });
+
+  test('a cancel request while the outcome is unknown: CancelPayout sends nothing and fails OUTCOME_UNKNOWN, flagged', async () => {
+    const id = uniqueId('cancel-unknown');
+    sim.injectFault({ kind: 'drop-before-processing', count: 1_000 });
+    try {
+      const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
+      await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
+      await handle.cancel();
+      expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure' });
+      const sent = requestsFor(id).length;
+      const compensation = harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
+      const compensationOutcome = await cuwoOutcome(compensation);
+      expect(compensationOutcome).toMatchObject({ kind: 'failure', failure: { '@type': CancelPayoutTypes.failure, failureReason: 'OUTCOME_UNKNOWN' } });
+      const { message } = compensationOutcome as { message: string };
+      for (const needed of [`payout:${id}`, INTEGRATOR_ACCOUNT_ID, '25.00 EUR', 'asha@okbank']) expect(message).toContain(needed);
+      expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+      expect(requestsFor(id)).toHaveLength(sent); // the compensation sent nothing
+      expect(ledgerFor(id)).toHaveLength(0);
+    } finally {
+      sim.clearFaults();
+    }
+  });
+
+  test('connection refused: nothing ever left, so a cancel request ends GrantPayout Canceled without a compensation', async () => {
+    const queue = `${harness.taskQueue}-refused`;
+    const accounts: Accounts = {
+      'upi-refused': { provider: 'disburse-funds', baseUrl: `http://127.0.0.1:${await closedPort()}`, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: TOKEN, timeoutMs: 2_000 },
+    };
+    const worker = await harness.startWorker(accounts, queue);
+    try {
+      const id = uniqueId('refused');
+      const params = grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'upi-refused' } });
+      const { handle } = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: queue });
+      await waitFor(async () => (await cuwoState(handle))?.stage === 'NOT_SENT', 'the refused send to be reported');
+      await handle.cancel();
+      expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
+      expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+      expect(requestsFor(id)).toHaveLength(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('412: another execution owns the request id -> DUPLICATE_REQUEST, flagged, nothing compensated', async () => {
+    const id = uniqueId('conflict');
+    // Another execution already used this request's key with another amount.
+    await fetch(`${sim.url}/v1/disburseFunds`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({
+        requestHeader: { protocolVersion: { major: 1, minor: 0, revision: 0 }, requestId: `payout:${id}`, requestTimestamp: String(Date.now()) },
+        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, transactionDescription: 'another execution', currencyCode: 'EUR', amount: '7770000', upiDetails: { vpa: 'asha@okbank' },
+      }),
+    }).then((r) => r.text());
+    const { handle, outcome } = await grant(grantPayoutParams(id));
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION' } });
+    expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+    expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+    expect(ledgerFor(id)).toEqual([expect.objectContaining({ amountMicros: '7770000' })]);
+  });
 });

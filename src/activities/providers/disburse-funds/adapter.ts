@@ -1,17 +1,20 @@
 /**
  * Payouts over the disburseFunds protocol (seed 004, reference/disburse-funds.md).
- * Idempotency key: requestId (derived from the payout request) + paymentIntegratorAccountId, so a
- * retried, resumed or compensating call can never pay twice. The protocol has neither a status query
- * nor a reversal: an unknown outcome is learned by re-sending the identical request, and a payout
- * once made can only be reconciled by hand.
+ * Idempotency key: requestId (derived from the payout request) + paymentIntegratorAccountId. The
+ * protocol has neither a status query nor a reversal: GrantPayout learns an unknown outcome by
+ * re-sending the identical request (it means to pay anyway); CancelPayout never sends, because when
+ * the original never arrived a "re-send" is the first payout. What an exchange proves is decided in
+ * outcome.ts; this file only acts on it.
  */
 import { z } from 'zod';
-import { microsToMoney, minorToMicros, toMinorUnits, formatMoney } from '../../../contracts/money';
+import { formatMoney, microsToMoney, minorToMicros, toMinorUnits, type Money } from '../../../contracts/money';
 import { outcomeUnknown } from '../../errors';
 import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../types';
+import { exchange, withSlash } from '../http';
 import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';
-import { CONFIGURATION_ERROR_CODES, RESULT_CODE_REASONS, TRANSIENT_ERROR_CODES } from './codes';
+import { ERROR_RESPONSE_CODES, INT64_MAX, resultReason } from './codes';
+import { classifyDisburseFunds, type NotDisbursed } from './outcome';
 
 export const PROVIDER = 'disburse-funds';
 /** The customer identifier that names the payout destination (a UPI virtual payment address). */
@@ -26,7 +29,15 @@ export const disburseFundsAccountSchema = z.object({
 });
 export type DisburseFundsAccount = z.infer<typeof disburseFundsAccountSchema>;
 
-/** Everything CancelPayout and a person need; no secrets. Serialized as the payout processing data. */
+/**
+ * NOT_SENT  every send so far was refused before a byte left: provably nothing paid
+ * SENDING   a request may have reached the provider; outcome not known
+ * PAID / DECLINED  the provider's result; REJECTED  it refused to process the first possible send
+ * CONFLICT  another execution owns the idempotency key (412): this one paid nothing
+ */
+type Stage = 'NOT_SENT' | 'SENDING' | 'PAID' | 'DECLINED' | 'REJECTED' | 'CONFLICT';
+
+/** Everything CancelPayout and a person need; no secrets. Sealed as the payout processing data. */
 interface DisburseRecord {
   v: 1;
   provider: typeof PROVIDER;
@@ -37,30 +48,35 @@ interface DisburseRecord {
   currencyCode: string;
   vpa: string;
   transactionDescription: string;
-  /** SENDING: the request may have reached the provider, outcome not yet known. */
-  stage: 'SENDING' | 'PAID' | 'DECLINED' | 'REJECTED';
+  stage: Stage;
   paymentIntegratorTransactionId?: string;
   resultCode?: string;
-  rawResult?: { scope?: string; rawCode?: string };
-  limit?: { kind: 'min' | 'max'; amount: string; currency: string };
+  rawResult?: { scope?: string; rawCode: string };
+  limit?: { kind: 'min' | 'max'; amount: string; currency: string } | { kind: 'min' | 'max'; raw: string };
   errorResponseCode?: string;
+  errorDescription?: string;
+  paymentIntegratorErrorIdentifier?: string;
+  /** The last answer (or its absence) that settled nothing, for the person who reconciles. */
+  lastSeen?: string;
 }
 
-const replySchema = z.object({
-  paymentIntegratorTransactionId: z.string().min(1),
-  disburseFundsResult: z.object({
-    disburseFundsResultCode: z.string(),
-    rawResult: z.object({ scope: z.string().optional(), rawCode: z.string().optional() }).optional(),
-    transactionMaxLimit: z.string().regex(/^\d+$/).optional(),
-    transactionMinLimit: z.string().regex(/^\d+$/).optional(),
-  }),
+/** The fields every record has; older records (before NOT_SENT/CONFLICT) read the same way. */
+const recordSchema = z.looseObject({
+  provider: z.literal(PROVIDER),
+  account: z.string(),
+  requestId: z.string().min(1),
+  paymentIntegratorAccountId: z.string().min(1),
+  amountMicros: z.string(),
+  currencyCode: z.string(),
+  vpa: z.string(),
+  transactionDescription: z.string(),
+  stage: z.string(),
 });
-const errorSchema = z.object({ errorResponseCode: z.string().optional(), errorDescription: z.string().optional() });
 
-type Reply =
-  | { kind: 'result'; body: z.infer<typeof replySchema> }
-  | { kind: 'error'; httpStatus: number; code: string; description: string }
-  | { kind: 'malformed'; httpStatus: number; text: string };
+/** The record itself, not the parsed copy: its key order (and so its sealed string) stays as written. */
+function readRecord(data: Record<string, unknown> | undefined): DisburseRecord | undefined {
+  return recordSchema.safeParse(data).success ? (data as unknown as DisburseRecord) : undefined;
+}
 
 /** requestId: <= 100 chars of [a-zA-Z0-9:_-], stable for the payout request across every attempt. */
 export function disburseRequestId(payoutRequestID: string): string {
@@ -84,179 +100,241 @@ export class DisburseFundsPayouts implements PayoutProvider {
         moneyMayHaveMoved: false,
       };
     }
-    const record: DisburseRecord = {
+    const resumed = readRecord(ctx.resumed);
+    // A retry sends exactly what an earlier attempt may have sent (same key, same parameters), even if
+    // the input or the account configuration changed since: another key could pay a second time.
+    const record: DisburseRecord = resumed ?? {
       v: 1, provider: PROVIDER, account: this.accountName,
       requestId: disburseRequestId(input.payoutRequestID),
       paymentIntegratorAccountId: this.account.paymentIntegratorAccountId,
-      amountMicros: minorToMicros(toMinorUnits(input.amount), input.amount.currency).toString(),
+      amountMicros: microsOf(input.amount),
       currencyCode: input.amount.currency,
       vpa: destination.identifier,
       transactionDescription: input.description,
-      stage: 'SENDING',
+      stage: 'NOT_SENT',
     };
-    // Persist before sending: from here on a crash leaves CancelPayout everything it needs.
-    await ctx.report({ processingData: JSON.stringify(record), moneyMayHaveMoved: true, stage: 'SENDING' });
-    const reply = await this.send(record, ctx);
-    return this.grantStep(record, reply, ctx);
-  }
+    // Only a record saying NOT_SENT proves that no earlier attempt reached the provider.
+    const earlierMayHaveSent = resumed ? resumed.stage !== 'NOT_SENT' : ctx.attempt > 1;
 
-  async cancel(data: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPayoutStep> {
-    const record = data as unknown as DisburseRecord;
-    const paidFailure = (r: DisburseRecord): CancelPayoutStep => ({
-      status: 'FAILED', provider: PROVIDER, reason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED',
-      message: `payout ${r.requestId} was disbursed (transaction ${r.paymentIntegratorTransactionId}, ` +
-        `${formatMoney(microsToMoney(BigInt(r.amountMicros), r.currencyCode))} to ${r.vpa}); disburseFunds has no reversal: reconcile by hand`,
-      processingData: JSON.stringify(r), needsReconciliation: true,
-    });
-    const nothingPaid = (r: DisburseRecord, why: string): CancelPayoutStep => ({
-      status: 'CANCELED', provider: PROVIDER, processingData: JSON.stringify(r), message: `nothing was disbursed (${why})`,
-    });
-    if (record.stage === 'PAID') return paidFailure(record);
-    if (record.stage === 'DECLINED' || record.stage === 'REJECTED') return nothingPaid(record, `the provider answered ${record.resultCode ?? record.errorResponseCode}`);
-
-    // SENDING: the request may have reached the provider. Re-sending the identical request is an
-    // idempotent look-up of that outcome (the reference's rule); it never sends a request that was not sent before.
-    await ctx.report({ processingData: JSON.stringify(record), moneyMayHaveMoved: true, stage: 'RESOLVING' });
-    const reply = await this.send(record, ctx);
-    const resolved = reply.kind === 'result' ? this.recordResult(record, reply.body) : record;
-    if (resolved.stage === 'PAID') return paidFailure(resolved);
-    if (resolved.stage === 'DECLINED') return nothingPaid(resolved, `the provider answered ${resolved.resultCode}`);
-    const answer = reply.kind === 'result' ? `result code ${resolved.resultCode}` : describe(reply);
-    return {
-      status: 'FAILED', provider: PROVIDER, reason: 'OUTCOME_UNKNOWN',
-      failureCode: reply.kind === 'error' ? reply.code : reply.kind === 'malformed' ? `HTTP_${reply.httpStatus}` : resolved.resultCode,
-      message: `could not learn whether payout ${record.requestId} was disbursed (${answer}); reconcile by hand`,
-      processingData: JSON.stringify(resolved), needsReconciliation: true,
-    };
-  }
-
-  private grantStep(record: DisburseRecord, reply: Reply, ctx: ProviderContext): PayoutStep {
-    if (reply.kind === 'result') {
-      const resolved = this.recordResult(record, reply.body);
-      const processingData = JSON.stringify(resolved);
-      if (resolved.stage === 'PAID') {
-        return {
-          status: 'PAID', provider: PROVIDER, reference: resolved.paymentIntegratorTransactionId!,
-          processedAmount: microsToMoney(BigInt(record.amountMicros), record.currencyCode), processingData,
-        };
-      }
-      const code = resolved.resultCode!;
-      const reason = RESULT_CODE_REASONS[code];
+    const amount = sendableAmount(record);
+    if (!amount) {
+      // This code refuses before any I/O, so only a record resumed from an older version can have been sent.
+      const mayHaveSent = resumed !== undefined && earlierMayHaveSent;
       return {
-        status: 'FAILED', provider: PROVIDER, reason: reason ?? 'PROVIDER_ERROR', failureCode: code,
-        message: declineMessage(resolved), processingData,
-        // An unmapped code (UNKNOWN_RESULT is forbidden by the protocol) proves nothing about the money.
-        moneyMayHaveMoved: reason === undefined,
+        status: 'FAILED', provider: PROVIDER, reason: 'INVALID_PARAMETERS', failureCode: 'AMOUNT_OUT_OF_RANGE',
+        message: `payout of ${formatMoney(input.amount)} is not a positive whole number of minor units within disburseFunds' int64 micros; nothing was sent`,
+        processingData: ctx.seal({ ...record, stage: mayHaveSent ? 'SENDING' : 'NOT_SENT' }),
+        moneyMayHaveMoved: mayHaveSent,
       };
     }
-    // A rejection of a retried request says nothing about an earlier attempt that may have been processed.
-    const earlierAttemptMayHavePaid = ctx.attempt > 1;
-    const rejected: DisburseRecord = { ...record, stage: earlierAttemptMayHavePaid ? 'SENDING' : 'REJECTED' };
-    if (reply.kind === 'error') rejected.errorResponseCode = reply.code;
-    const configError = reply.kind === 'error' && CONFIGURATION_ERROR_CODES.has(reply.code);
-    return {
-      status: 'FAILED', provider: PROVIDER,
-      reason: configError ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
-      failureCode: reply.kind === 'error' ? reply.code : `HTTP_${reply.httpStatus}`,
-      message: `disburseFunds rejected payout ${record.requestId}: ${describe(reply)}`,
-      processingData: JSON.stringify(rejected),
-      // 412: this requestId was already used with other parameters, so money may have moved under it.
-      moneyMayHaveMoved: earlierAttemptMayHavePaid || (reply.kind === 'error' && reply.code === 'IDEMPOTENCY_VIOLATION'),
-    };
+
+    // Before every send: from here on a crash leaves CancelPayout everything it needs, and a cancel
+    // request that came first makes this throw, so nothing is sent (never catch it).
+    await ctx.report({ sending: true, moneyMayHaveMoved: true, stage: 'SENDING', processingData: ctx.seal({ ...record, stage: 'SENDING' }) });
+    const outcome = classifyDisburseFunds(await exchange(this.url(), { method: 'POST', headers: this.headers(), body: requestBody(record) }, this.account.timeoutMs));
+
+    if (outcome.outcome === 'DONE') {
+      const paid: DisburseRecord = { ...record, stage: 'PAID', paymentIntegratorTransactionId: outcome.done.transactionId, resultCode: 'SUCCESS' };
+      return { status: 'PAID', provider: PROVIDER, reference: outcome.done.transactionId, processedAmount: amount, processingData: ctx.seal(paid) };
+    }
+    if (outcome.outcome === 'UNKNOWN') return this.retry({ ...record, stage: 'SENDING', lastSeen: outcome.why }, ctx);
+    return this.notDone(record, outcome.notDone, earlierMayHaveSent, amount, ctx);
   }
 
-  private recordResult(record: DisburseRecord, body: z.infer<typeof replySchema>): DisburseRecord {
-    const result = body.disburseFundsResult;
-    const code = result.disburseFundsResultCode;
-    const limitMicros = result.transactionMinLimit ?? result.transactionMaxLimit;
-    const resolved: DisburseRecord = {
-      ...record,
-      stage: code === 'SUCCESS' ? 'PAID' : RESULT_CODE_REASONS[code] ? 'DECLINED' : 'SENDING',
-      paymentIntegratorTransactionId: body.paymentIntegratorTransactionId,
-      resultCode: code,
-      rawResult: result.rawResult,
-    };
-    if (limitMicros !== undefined) {
-      resolved.limit = { kind: result.transactionMinLimit !== undefined ? 'min' : 'max', ...safeMoney(BigInt(limitMicros), record.currencyCode) };
+  /**
+   * CancelPayout. Never sends a disburseFunds request: only the record says what happened. Whatever it
+   * cannot prove ends FAILED for a person, with everything needed to reconcile.
+   */
+  async cancel(data: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPayoutStep> {
+    const record = readRecord(data);
+    if (!record) {
+      return {
+        status: 'FAILED', provider: PROVIDER, reason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA',
+        message: 'payout processing data is not a disburseFunds record; nothing was done, reconcile by hand', needsReconciliation: true,
+      };
     }
-    return resolved;
+    const processingData = ctx.seal(record);
+    const payout = describePayout(record);
+    switch (provenOutcome(record)) {
+      case 'PAID':
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED', processingData, needsReconciliation: true,
+          message: `${payout} was disbursed (transaction ${record.paymentIntegratorTransactionId}); disburseFunds has no reversal: reconcile by hand`,
+        };
+      case 'NOTHING_PAID':
+        return { status: 'CANCELED', provider: PROVIDER, processingData, message: `nothing was disbursed: ${nothingPaidBecause(record)}` };
+      case 'CONFLICT':
+        // Not "nothing to do": the key and its compensation belong to the other execution, which a person must match up.
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION', processingData, needsReconciliation: true,
+          message: `${payout}: the key is owned by another execution with other parameters (HTTP 412 IDEMPOTENCY_VIOLATION); this one disbursed nothing and compensates nothing: reconcile by hand`,
+        };
+      default:
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: 'OUTCOME_UNKNOWN', failureCode: 'OUTCOME_UNKNOWN', processingData, needsReconciliation: true,
+          message: `${payout} may have been disbursed; last seen: ${record.lastSeen ?? `stage ${record.stage}, the request may have reached the provider and no answer was read`}. ` +
+            'disburseFunds has no status query and CancelPayout never re-sends (a re-send would be the first payout if the original never arrived): reconcile by hand with the provider',
+        };
+    }
   }
 
-  /** One HTTP exchange. Returns definite answers; throws outcomeUnknown for anything that is not. */
-  private async send(record: DisburseRecord, ctx: ProviderContext): Promise<Reply> {
-    const body = {
-      requestHeader: {
-        protocolVersion: { major: 1, minor: 0, revision: 0 },
-        requestId: record.requestId,
-        requestTimestamp: String(Date.now()), // fresh per attempt; not part of the idempotency key
-      },
-      paymentIntegratorAccountId: record.paymentIntegratorAccountId,
-      transactionDescription: record.transactionDescription,
-      currencyCode: record.currencyCode,
-      amount: record.amountMicros,
-      upiDetails: { vpa: record.vpa },
-    };
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(new URL('v1/disburseFunds', withSlash(this.account.baseUrl)), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.account.bearerToken}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(this.account.timeoutMs)]),
-      });
-      text = await response.text();
-    } catch (err) {
-      throw outcomeUnknown(`disburseFunds ${record.requestId}: no answer (${(err as Error).message})`, err);
+  private notDone(record: DisburseRecord, notDone: NotDisbursed, earlierMayHaveSent: boolean, amount: Money, ctx: ProviderContext): Promise<PayoutStep> | PayoutStep {
+    switch (notDone.kind) {
+      case 'not-sent':
+        // Nothing left this time; the record says NOT_SENT only while no earlier send may have left either.
+        return this.retry({ ...record, stage: earlierMayHaveSent ? 'SENDING' : 'NOT_SENT', lastSeen: `not sent: ${notDone.error}` }, ctx);
+      case 'declined': {
+        // A decline is the stored reply for the key: it settles earlier sends too.
+        const declined: DisburseRecord = {
+          ...record, stage: 'DECLINED', paymentIntegratorTransactionId: notDone.transactionId, resultCode: notDone.resultCode, rawResult: notDone.rawResult,
+          ...(notDone.limit ? { limit: readLimit(notDone.limit, record.currencyCode) } : {}),
+        };
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: notDone.reason, failureCode: notDone.resultCode,
+          message: declineMessage(declined, amount), processingData: ctx.seal(declined), moneyMayHaveMoved: false,
+        };
+      }
+      case 'conflict': {
+        const conflict: DisburseRecord = { ...record, stage: 'CONFLICT', ...errorFields(notDone) };
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: 'DUPLICATE_REQUEST', failureCode: notDone.code, processingData: ctx.seal(conflict),
+          message: `${describePayout(record)}: another execution owns this key with other parameters (HTTP 412 IDEMPOTENCY_VIOLATION${notDone.description ? `: ${notDone.description}` : ''}); nothing was disbursed by this one: reconcile by hand`,
+          moneyMayHaveMoved: false, needsReconciliation: true,
+        };
+      }
+      case 'refused': {
+        const seen = `HTTP ${notDone.httpStatus} ${notDone.code}${notDone.description ? `: ${notDone.description}` : ''}`;
+        if (earlierMayHaveSent) {
+          // A refusal of this send proves nothing about an earlier one that may have been processed.
+          const unknown: DisburseRecord = { ...record, stage: 'SENDING', ...errorFields(notDone), lastSeen: `${seen} (on a retry)` };
+          return {
+            status: 'FAILED', provider: PROVIDER, reason: 'OUTCOME_UNKNOWN', failureCode: notDone.code, processingData: ctx.seal(unknown),
+            message: `disburseFunds refused the retry of ${describePayout(record)} (${seen}); an earlier send may have been processed: reconcile by hand`,
+            moneyMayHaveMoved: true, needsReconciliation: true,
+          };
+        }
+        const rejected: DisburseRecord = { ...record, stage: 'REJECTED', ...errorFields(notDone) };
+        return {
+          status: 'FAILED', provider: PROVIDER, reason: notDone.configuration ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR', failureCode: notDone.code,
+          message: `disburseFunds refused to process payout ${record.requestId} (${seen}); nothing was disbursed`,
+          processingData: ctx.seal(rejected), moneyMayHaveMoved: false,
+        };
+      }
     }
-    if (response.status >= 500) throw outcomeUnknown(`disburseFunds ${record.requestId}: HTTP ${response.status}`);
-    const json = safeJson(text);
-    if (response.status === 200) {
-      const parsed = replySchema.safeParse(json);
-      return parsed.success ? { kind: 'result', body: parsed.data } : { kind: 'malformed', httpStatus: 200, text: text.slice(0, 200) };
-    }
-    const error = errorSchema.safeParse(json);
-    const code = (error.success && error.data.errorResponseCode) || `HTTP_${response.status}`;
-    if (TRANSIENT_ERROR_CODES.has(code)) throw outcomeUnknown(`disburseFunds ${record.requestId}: ${code}, will retry`);
-    return { kind: 'error', httpStatus: response.status, code, description: (error.success && error.data.errorDescription) || '' };
+  }
+
+  /** Hands the record to the CUWO, then has the activity retry the identical request. */
+  private async retry(record: DisburseRecord, ctx: ProviderContext): Promise<never> {
+    const notSent = record.stage === 'NOT_SENT';
+    await ctx.report({ moneyMayHaveMoved: !notSent, stage: notSent ? 'NOT_SENT' : 'OUTCOME_UNKNOWN', processingData: ctx.seal(record) });
+    throw outcomeUnknown(`disburseFunds ${record.requestId}: ${record.lastSeen}; retrying the identical request`);
+  }
+
+  private url(): string {
+    return new URL('v1/disburseFunds', withSlash(this.account.baseUrl)).toString();
+  }
+
+  private headers(): Record<string, string> {
+    return { 'content-type': 'application/json', authorization: `Bearer ${this.account.bearerToken}` };
   }
 }
 
-function declineMessage(record: DisburseRecord): string {
-  const amount = formatMoney(microsToMoney(BigInt(record.amountMicros), record.currencyCode));
-  if (record.limit) {
-    const limit = formatMoney(record.limit);
-    return record.limit.kind === 'min'
-      ? `payout of ${amount} is below the provider's per-transaction minimum of ${limit}`
-      : `payout of ${amount} exceeds the provider's per-transaction maximum of ${limit}`;
-  }
-  const raw = record.rawResult?.rawCode ? ` (raw ${record.rawResult.scope ?? ''}:${record.rawResult.rawCode})` : '';
-  return `disburseFunds declined payout of ${amount}: ${record.resultCode}${raw}`;
+function requestBody(record: DisburseRecord): string {
+  return JSON.stringify({
+    requestHeader: {
+      protocolVersion: { major: 1, minor: 0, revision: 0 },
+      requestId: record.requestId,
+      requestTimestamp: String(Date.now()), // fresh per send; not part of the idempotency key
+    },
+    paymentIntegratorAccountId: record.paymentIntegratorAccountId,
+    transactionDescription: record.transactionDescription,
+    currencyCode: record.currencyCode,
+    amount: record.amountMicros,
+    upiDetails: { vpa: record.vpa },
+  });
 }
 
-function describe(reply: Exclude<Reply, { kind: 'result' }>): string {
-  return reply.kind === 'error'
-    ? `HTTP ${reply.httpStatus} ${reply.code}${reply.description ? `: ${reply.description}` : ''}`
-    : `HTTP ${reply.httpStatus} with an unreadable body`;
-}
-
-/** A provider limit in money; limits finer than the minor unit are shown in micros rather than rounded. */
-function safeMoney(micros: bigint, currency: string): { amount: string; currency: string } {
+/** Micros of an amount as a decimal string, or "" when it has none (refused before sending). */
+function microsOf(amount: Money): string {
   try {
-    return microsToMoney(micros, currency);
+    return minorToMicros(toMinorUnits(amount), amount.currency).toString();
   } catch {
-    return { amount: `${micros} micros`, currency };
+    return '';
   }
 }
 
-function safeJson(text: string): unknown {
+/** The amount a record sends, if disburseFunds can carry it: positive int64 micros in whole minor units. */
+function sendableAmount(record: DisburseRecord): Money | undefined {
+  if (!/^[1-9]\d{0,18}$/.test(record.amountMicros) || BigInt(record.amountMicros) > INT64_MAX) return undefined;
   try {
-    return JSON.parse(text);
+    return microsToMoney(BigInt(record.amountMicros), record.currencyCode);
   } catch {
     return undefined;
   }
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+/** What the record proves about the money; undefined when it proves nothing. */
+function provenOutcome(record: DisburseRecord): 'PAID' | 'NOTHING_PAID' | 'CONFLICT' | undefined {
+  switch (record.stage) {
+    case 'PAID':
+      return 'PAID';
+    case 'NOT_SENT':
+      return 'NOTHING_PAID';
+    case 'CONFLICT':
+      return 'CONFLICT';
+    // Records written before the outcome table could say DECLINED/REJECTED for answers that prove
+    // nothing (a decline without rawResult, a garbled body): only the proof itself counts.
+    case 'DECLINED':
+      return resultReason(record.resultCode ?? '') && typeof record.rawResult?.rawCode === 'string' && record.rawResult.rawCode !== '' ? 'NOTHING_PAID' : undefined;
+    case 'REJECTED': {
+      const code = record.errorResponseCode ?? '';
+      const means = Object.hasOwn(ERROR_RESPONSE_CODES, code) ? ERROR_RESPONSE_CODES[code].means : undefined;
+      return means === 'REFUSED' || means === 'MISCONFIGURED' ? 'NOTHING_PAID' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function nothingPaidBecause(record: DisburseRecord): string {
+  if (record.stage === 'NOT_SENT') return `payout ${record.requestId} was never sent (every connection was refused before a byte left)`;
+  if (record.stage === 'DECLINED') return `the provider declined payout ${record.requestId} (${record.resultCode})`;
+  return `the provider refused to process payout ${record.requestId} (${record.errorResponseCode})`;
+}
+
+function errorFields(notDone: { code: string; description?: string; errorIdentifier?: string }): Partial<DisburseRecord> {
+  return {
+    errorResponseCode: notDone.code,
+    ...(notDone.description ? { errorDescription: notDone.description } : {}),
+    ...(notDone.errorIdentifier ? { paymentIntegratorErrorIdentifier: notDone.errorIdentifier } : {}),
+  };
+}
+
+/** A provider limit as money when it is int64 micros in whole minor units; otherwise kept raw for people. */
+function readLimit(limit: { kind: 'min' | 'max'; raw: string; micros?: bigint }, currency: string): NonNullable<DisburseRecord['limit']> {
+  try {
+    if (limit.micros !== undefined) return { kind: limit.kind, ...microsToMoney(limit.micros, currency) };
+  } catch {
+    // finer than the minor unit: shown raw
+  }
+  return { kind: limit.kind, raw: limit.raw };
+}
+
+function declineMessage(record: DisburseRecord, amount: Money): string {
+  const { limit } = record;
+  if (limit && (record.resultCode === 'DISBURSEMENT_UNDER_TRANSACTION_LIMIT' || record.resultCode === 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT')) {
+    const shown = 'raw' in limit ? `${limit.raw} (as sent by the provider, micros)` : formatMoney(limit);
+    return limit.kind === 'min'
+      ? `payout of ${formatMoney(amount)} is below the provider's per-transaction minimum of ${shown}`
+      : `payout of ${formatMoney(amount)} exceeds the provider's per-transaction maximum of ${shown}`;
+  }
+  const raw = record.rawResult ? ` (raw ${record.rawResult.scope ?? ''}:${record.rawResult.rawCode})` : '';
+  return `disburseFunds declined payout of ${formatMoney(amount)}: ${record.resultCode}${raw}`;
+}
+
+/** The payout as a person must find it at the provider. */
+function describePayout(record: DisburseRecord): string {
+  const amount = sendableAmount(record);
+  const shown = amount ? formatMoney(amount) : `${record.amountMicros} micros ${record.currencyCode}`;
+  return `payout ${record.requestId} (${shown} to ${record.vpa}, paymentIntegratorAccountId ${record.paymentIntegratorAccountId})`;
 }
