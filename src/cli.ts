@@ -77,10 +77,12 @@ function table(options: Partial<Table.TableConstructorOptions> = {}): Table.Tabl
 }
 
 /** Processing data as the parsed object when it is JSON, else as stored. */
+/** The record inside processing data, for a person: a sealed envelope shows its record (the seal is the worker's business). */
 function parseProcessingData(data: string | undefined): unknown {
   if (data === undefined) return undefined;
   try {
-    return JSON.parse(data);
+    const parsed = JSON.parse(data);
+    return parsed && typeof parsed === 'object' && parsed.seal && parsed.record ? parsed.record : parsed;
   } catch {
     return data;
   }

@@ -8,6 +8,7 @@ import { CancelPayoutTypes } from '../../src/contracts/payout';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { grantPayoutParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
+import { openRecord, testSeal } from '../support/provider-context';
 import { recordHistory } from '../support/record';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 
@@ -59,33 +60,34 @@ describe('PayoutRequest', () => {
 
     const result: PayoutRequestResult = await handle.result();
     expect(result.grantPayout).toMatchObject({ outcome: 'ABNORMAL', message: expect.stringContaining('Terminated') });
-    expect(JSON.parse(result.payoutProcessingData!)).toMatchObject({ requestId: `payout:${id}`, amountMicros: '25000000', vpa: 'asha@okbank' });
-    // The provider had paid: CancelPayout learns it with the idempotent look-up and cannot revert it.
+    expect(openRecord(result.payoutProcessingData, `payout:${id}`)).toMatchObject({ requestId: `payout:${id}`, amountMicros: '25000000', vpa: 'asha@okbank', stage: 'SENDING' });
+    // The provider had paid, but disburseFunds cannot be asked, and a re-send could be a first payout:
+    // CancelPayout sends nothing and fails OUTCOME_UNKNOWN with everything a person needs.
     expect(result.compensation).toMatchObject({
       startedBy: 'PayoutRequest',
-      end: { outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED' } },
+      end: { outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } },
     });
     expect(stack.ledgerFor(id)).toHaveLength(1);
+    expect(stack.requestsFor(id)).toHaveLength(1);
     const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
     expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoOutcome: ['FAILURE'], CuwoFailureReason: ['ABNORMAL_END'], CuwoNeedsReconciliation: [true] });
     await recordHistory('payout-request-grant-terminated-compensated', handle);
     await recordHistory('grant-payout-terminated-mid-payout', stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)));
-    await recordHistory('cancel-payout-outcome-unknown-learned-paid', compensation);
+    await recordHistory('cancel-payout-outcome-unknown-flagged', compensation);
   });
 
-  test('a cancel request while the compensation runs (GrantPayout already gone) changes nothing: it finishes with the compensation', async () => {
+  test('a cancel request after GrantPayout died changes nothing: the orchestrator finishes with the compensation', async () => {
     const id = uniqueId('pr-cancel-compensating');
     stack.sim.injectFault({ kind: 'latency', ms: 2_000 }); // the payout request
-    stack.sim.injectFault({ kind: 'latency', ms: 3_000 }); // CancelPayout's look-up
     const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
     await waitFor(() => stack.requestsFor(id).length > 0, 'the payout request to reach the provider');
     await stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).terminate('test: CUWO dies mid-payout');
-    await waitFor(() => stack.requestsFor(id).length > 1, "CancelPayout's look-up to reach the provider");
     await handle.cancel();
     const result: PayoutRequestResult = await handle.result();
-    expect(result).toMatchObject({ grantPayout: { outcome: 'ABNORMAL' }, compensation: { startedBy: 'PayoutRequest', end: { outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } } } });
+    expect(result).toMatchObject({ grantPayout: { outcome: 'ABNORMAL' }, compensation: { startedBy: 'PayoutRequest', end: { outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } } } });
     expect(stack.ledgerFor(id)).toHaveLength(1);
+    expect(stack.requestsFor(id)).toHaveLength(1);
     await recordHistory('payout-request-cancel-requested-during-compensation', handle);
   });
 
@@ -97,7 +99,9 @@ describe('PayoutRequest', () => {
     await handle.cancel();
     const result: PayoutRequestResult = await handle.result();
     expect(result.grantPayout).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
-    expect(result.compensation).toEqual({ workflowId: workflowIds.cancelPayout(id), startedBy: 'GrantPayout' });
+    // The orchestrator follows the compensation it did not start to its end.
+    expect(result.compensation).toMatchObject({ workflowId: workflowIds.cancelPayout(id), startedBy: 'GrantPayout', end: { outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } } });
+    expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     const compensations = await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayout(id)}'`);
     expect(compensations.count).toBe(1);
     await recordHistory('payout-request-canceled-after-payout', handle);
@@ -147,48 +151,38 @@ describe('CancelPayout on its own', () => {
     expect(stack.requestsFor(id)).toHaveLength(1); // no call: the data already said PAID
   });
 
-  test('outcome unknown (SENDING) and the provider had paid: it learns that with the identical request, no second payout', async () => {
-    const id = uniqueId('cp-unknown-paid');
-    const sending = JSON.stringify({ ...JSON.parse(await paidProcessingData(id)), stage: 'SENDING', paymentIntegratorTransactionId: undefined, resultCode: undefined });
-    const outcome = await cancel('cancel-payout-unknown-learned-paid', id, sending);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
-    expect(JSON.parse((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData)).toMatchObject({ stage: 'PAID' });
-    expect(stack.ledgerFor(id)).toHaveLength(1);
-  });
-
-  test('outcome unknown and the provider had declined: success, processing data updated to DECLINED', async () => {
-    const id = uniqueId('cp-unknown-declined');
-    const { handle } = await startCuwo(
-      stack.harness.client, 'GrantPayout',
-      grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'hold@okbank' }] }),
-      { taskQueue: stack.harness.taskQueue },
-    );
-    const grant = await cuwoOutcome<unknown, { payoutProcessingData: string }>(handle);
-    if (grant.kind !== 'failure') throw new Error('setup decline failed');
-    const sending = JSON.stringify({ ...JSON.parse(grant.failure.payoutProcessingData), stage: 'SENDING' });
-    const outcome = await cancel('cancel-payout-unknown-learned-declined', id, sending);
-    expect(outcome).toMatchObject({ kind: 'success' });
-    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData)).toMatchObject({ stage: 'DECLINED', resultCode: 'ACCOUNT_ON_HOLD' });
-    expect(stack.ledgerFor(id)).toHaveLength(0);
+  test.each([
+    ['had paid', 'asha@okbank', 1],
+    ['had declined', 'hold@okbank', 0],
+  ])('outcome unknown (SENDING) and the provider %s: nothing is sent (a re-send could be a first payout), Failure OUTCOME_UNKNOWN, flagged', async (_name, vpa, paid) => {
+    const id = uniqueId('cp-unknown');
+    const { handle: grant } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: vpa }] }), { taskQueue: stack.harness.taskQueue });
+    const granted = await cuwoOutcome<{ payoutProcessingData: string }, { payoutProcessingData: string }>(grant);
+    const data = granted.kind === 'success' ? granted.result.payoutProcessingData : granted.kind === 'failure' ? granted.failure.payoutProcessingData : undefined;
+    const { stage: _stage, paymentIntegratorTransactionId: _tx, resultCode: _code, ...unsent } = openRecord(data, `payout:${id}`);
+    const sending = testSeal().seal(`payout:${id}`, { ...unsent, stage: 'SENDING' });
+    const outcome = await cancel(`cancel-payout-outcome-unknown-${paid ? 'paid' : 'declined'}-nothing-sent`, id, sending);
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN', payoutProcessingData: expect.any(String) } });
+    expect((outcome as { message: string }).message).toMatch(/reconcile/);
+    expect(stack.requestsFor(id)).toHaveLength(1); // GrantPayout's own request; none from CancelPayout
+    expect(stack.ledgerFor(id)).toHaveLength(paid);
   });
 
   test('unreadable processing data: Failure that asks for reconciliation, no provider call', async () => {
     const id = uniqueId('cp-garbage');
     const outcome = await cancel('cancel-payout-unreadable-processing-data', id, 'not json');
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS', failureCode: 'UNREADABLE_PROCESSING_DATA', payoutProcessingData: 'not json' } });
+    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA', payoutProcessingData: 'not json' } });
+    expect(stack.requestsFor(id)).toHaveLength(0);
   });
 
   test('a cancel request is ignored: CancelPayout has no cancelation (spec) and finishes its work', async () => {
     const id = uniqueId('cp-nocancel');
     const data = await paidProcessingData(id);
-    const sending = JSON.stringify({ ...JSON.parse(data), stage: 'SENDING' });
-    stack.sim.injectFault({ kind: 'latency', ms: 1_500 });
     const { handle } = await startCuwo(
       stack.harness.client, 'CancelPayout',
-      { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: sending },
+      { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: data },
       { taskQueue: stack.harness.taskQueue },
     );
-    await waitFor(() => stack.requestsFor(id).length > 1, 'the look-up to reach the provider');
     await handle.cancel();
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
     await recordHistory('cancel-payout-cancel-request-ignored', handle);
