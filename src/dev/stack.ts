@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   codecPort?: number;
   /** How long the Payneteasy simulator keeps a transaction `processing`. */
   payneteasyProcessingMs?: number;
+  /** How long a Payneteasy form (receiver's or customer's) stays open before it expires (default 10 minutes). */
+  payneteasyFormTtlMs?: number;
   log?: (line: string) => void;
 }
 
@@ -99,7 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: await preferredPort(options.payneteasyPort ?? 8082),
       merchants: [{ endpointId: '1001', login: 'demo-merchant', controlKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), payoutReversal: true }],
       processingMs: options.payneteasyProcessingMs ?? 1_500,
-      formTtlMs: 10 * 60_000,
+      formTtlMs: options.payneteasyFormTtlMs ?? 10 * 60_000,
     });
     started.push(payneteasy);
 

@@ -12,6 +12,7 @@ import { grantPayoutParams } from '../support/fixtures';
 import { testEnv, uniqueId } from '../support/harness';
 import { PNE_ACCOUNT, PNE_CONTROL_KEY, PNE_REVERSIBLE_ACCOUNT, startPayneteasyStack, type PayneteasyStack } from '../support/payneteasy-stack';
 import { waitFor } from '../support/payout-stack';
+import { testSeal } from '../support/provider-context';
 import { recordHistory } from '../support/record';
 
 let stack: PayneteasyStack;
@@ -51,7 +52,7 @@ test('approved, learned by polling while callbacks are lost', async () => {
     kind: 'success',
     result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: '25.00', currency: 'EUR' }, payoutReference: order.orderId, payoutProcessingData: expect.any(String) },
   });
-  expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData)).toMatchObject({
+  expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({
     provider: 'payneteasy', clientOrderId: `payout:${id}`, orderId: order.orderId, stage: 'APPROVED',
   });
   const history = await events(handle.workflowId);
@@ -213,7 +214,7 @@ describe('CancelPayout through Payneteasy', () => {
     if (grant.kind !== 'success') throw new Error('setup failed');
     const outcome = await cancel('payneteasy-cancel-payout-reversed', id, grant.result.payoutProcessingData);
     expect(outcome).toMatchObject({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
-    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData)).toMatchObject({ stage: 'RETURNED' });
+    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({ stage: 'RETURNED' });
     expect(stack.sim.ledger().find((l) => l.clientOrderId === `payout:${id}`)).toMatchObject({ paidMinor: '2500', reversedMinor: '2500' });
   });
 
@@ -240,13 +241,36 @@ describe('CancelPayout through Payneteasy', () => {
     await cuwoOutcome(handle);
   });
 
-  test('the payout request may never have reached the provider (SENDING, no order): success, and no payout is sent', async () => {
-    const id = uniqueId('pne-cp-sending');
-    const sending = JSON.stringify({
-      v: 1, provider: 'payneteasy', account: PNE_ACCOUNT, clientOrderId: `payout:${id}`, amount: { amount: '25.00', currency: 'EUR' }, stage: 'SENDING',
-    });
-    expect(await cancel('payneteasy-cancel-payout-no-order', id, sending)).toMatchObject({ kind: 'success' });
+  const payoutRecord = (id: string, stage: string) => ({
+    v: 1, provider: 'payneteasy', account: PNE_ACCOUNT, clientOrderId: `payout:${id}`, amount: { amount: '25.00', currency: 'EUR' }, destination: `approve-${id}`, stage, sentAt: new Date().toISOString(),
+  });
+
+  test('the payout request provably never left (NOT_SENT: connection refused): success, and no payout is sent', async () => {
+    const id = uniqueId('pne-cp-notsent');
+    expect(await cancel('payneteasy-cancel-payout-not-sent', id, testSeal().seal(`payout:${id}`, payoutRecord(id, 'NOT_SENT')))).toMatchObject({ kind: 'success' });
     expect(stack.orderFor(id)).toBeUndefined();
+  });
+
+  test('the payout request may still be on its way (SENDING, no order yet): CancelPayout keeps asking, then fails OUTCOME_UNKNOWN flagged; no payout is sent', async () => {
+    const id = uniqueId('pne-cp-sending');
+    const queue = `${stack.harness.taskQueue}-window`;
+    const worker = await stack.harness.startWorker({ [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), unknownOutcomeWindowMs: 2_000 } as never }, queue);
+    try {
+      const { handle } = await startCuwo(
+        stack.harness.client, 'CancelPayout',
+        { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: testSeal().seal(`payout:${id}`, payoutRecord(id, 'SENDING')) },
+        { taskQueue: queue },
+      );
+      await waitFor(async () => (await cuwoState(handle))?.stage === 'OUTCOME_UNKNOWN', 'CancelPayout to keep asking while the outcome is unknown');
+      const outcome = await cuwoOutcome(handle);
+      expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+      expect((outcome as { message: string }).message).toContain(`payout:${id}`);
+      expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+      expect(stack.orderFor(id)).toBeUndefined();
+      await recordHistory('payneteasy-cancel-payout-sending-outcome-unknown', handle);
+    } finally {
+      await worker.stop();
+    }
   });
 });
 

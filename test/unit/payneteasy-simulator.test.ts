@@ -729,6 +729,101 @@ describe('faults', () => {
   });
 });
 
+describe('faults of a misbehaving gateway', () => {
+  const postFault = (fault: unknown) => fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+
+  test('http-error: the status with an HTML page, a protocol error or nothing; processed or not', async () => {
+    sim.injectFault({ kind: 'http-error', status: 429 });
+    const notProcessed = payoutFields();
+    const a = await payout(notProcessed);
+    expect(a.status).toBe(429);
+    expect(a.text).toMatch(/<html/);
+    expect(ordersFor(notProcessed.client_orderid)).toHaveLength(0);
+
+    sim.injectFault({ kind: 'http-error', status: 408, processed: true, body: 'empty' });
+    const processed = payoutFields();
+    const b = await payout(processed);
+    expect(b).toMatchObject({ status: 408, text: '' });
+    expect(ordersFor(processed.client_orderid)).toHaveLength(1); // carried out although the answer says otherwise
+
+    expect((await postFault({ kind: 'http-error', status: 502, processed: true, body: 'protocol' })).status).toBe(204);
+    const c = await payout(payoutFields());
+    expect(c.status).toBe(502);
+    expect(c.fields).toMatchObject({ type: 'error', 'error-code': 'SIMULATED_HTTP_ERROR' });
+  });
+
+  test('bad-body: truncated, garbage, empty or HTML at HTTP 200, processed by default', async () => {
+    for (const body of ['truncated', 'garbage', 'empty', 'html'] as const) {
+      sim.injectFault({ kind: 'bad-body', body });
+      const fields = payoutFields();
+      const a = await payout(fields);
+      expect(a.status).toBe(200);
+      expect(a.text.endsWith('\n')).toBe(false); // no complete answer
+      if (body === 'truncated') expect(a.text.length).toBeGreaterThan(0);
+      expect(ordersFor(fields.client_orderid)).toHaveLength(1);
+    }
+    sim.injectFault({ kind: 'bad-body', body: 'garbage', processed: false });
+    const fields = payoutFields();
+    await payout(fields);
+    expect(ordersFor(fields.client_orderid)).toHaveLength(0);
+  });
+
+  test('status-override and amount-format change status answers only, and only how they read', async () => {
+    sim.injectFault({ kind: 'status-override', status: 'pending' });
+    sim.injectFault({ kind: 'amount-format', extraZeros: 2 });
+    const ref = await createPayout({ amount: '10.15' }); // the payout request is not a status answer: untouched
+    expect((await status(ref)).fields).toMatchObject({ status: 'pending', amount: '10.15' });
+    expect((await status(ref)).fields).toMatchObject({ status: expect.stringMatching(/^(processing|approved)$/), amount: '10.1500' });
+    expect((await status(ref)).fields).toMatchObject({ status: expect.stringMatching(/^(processing|approved)$/), amount: '10.15' });
+    expect((await postFault({ kind: 'status-override', status: '' })).status).toBe(204);
+    expect((await status(ref)).fields.status).toBe('');
+  });
+
+  test('a fault for one command waits for that command', async () => {
+    sim.injectFault({ kind: 'unavailable', command: 'status' });
+    const ref = await createPayout();
+    expect((await status(ref)).status).toBe(503);
+    expect((await status(ref)).status).toBe(200);
+  });
+
+  test('delay-before-processing: the client gives up, the order appears later', async () => {
+    sim.injectFault({ kind: 'delay-before-processing', ms: 300 });
+    const fields = payoutFields();
+    const url = `${sim.url}/paynet/api/v4/payout/${EP_A}`;
+    const authorization = oauthHeader(url, fields, {}, keyA.privateKey);
+    await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(fields).toString(), signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(ordersFor(fields.client_orderid)).toHaveLength(0);
+    await delay(400);
+    expect(ordersFor(fields.client_orderid)).toHaveLength(1);
+  });
+
+  test('amounts in answers: at least two decimals, exact per ISO 4217 (ISK 1500 -> "1500.00"); the destination is named', async () => {
+    const ref = await createPayout({ amount: '1500', currency: 'ISK', 'destination-card-ref-id': 'card-isk' });
+    expect(ordersFor(ref.clientOrderId)[0].amountMinor).toBe('1500');
+    expect((await status(ref)).fields).toMatchObject({ amount: '1500.00', currency: 'ISK', 'destination-card-ref-id': 'card-isk' });
+    expect((await payout(payoutFields({ amount: '1500.5', currency: 'ISK' }))).fields['error-code']).toBe('INVALID_FIELD');
+  });
+
+  test('delayed callbacks arrive after the delay', async () => {
+    sim.setCallbackMode('delay', 300);
+    const ref = await createPayout({ server_callback_url: callbackUrl });
+    await delay(PROCESSING_MS + 100);
+    expect(callbacksFor(ref.clientOrderId)).toHaveLength(0);
+    await waitFor(() => callbacksFor(ref.clientOrderId).length, (n) => n === 1, 2_000);
+    expect(callbacksFor(ref.clientOrderId)).toHaveLength(1);
+  });
+
+  test('invalid faults and callback modes are refused', async () => {
+    expect(() => sim.injectFault({ kind: 'http-error', status: 200 })).toThrow();
+    expect(() => sim.injectFault({ kind: 'bad-body', body: 'nice' } as never)).toThrow();
+    expect(() => sim.injectFault({ kind: 'unavailable', command: 'refund' } as never)).toThrow();
+    expect((await postFault({ kind: 'amount-format', extraZeros: 0 })).status).toBe(400);
+    const put = (body: unknown) => fetch(`${sim.url}/_sim/callback-mode`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ mode: 'delay', delayMs: 50 })).status).toBe(204);
+    expect((await put({ mode: 'delay', delayMs: -1 })).status).toBe(400);
+  });
+});
+
 describe('admin endpoints', () => {
   test('orders, ledger, callbacks, callback mode and complete-form over HTTP', async () => {
     const ref = await createPayout({ 'destination-card-ref-id': '' });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_RECEIVER_ABANDONED_CODES } from './codes';
 
 export const PROVIDER = 'payneteasy';
+export const DEFAULT_UNKNOWN_OUTCOME_WINDOW_MS = 60 * 60_000;
 
 export const payneteasyAccountSchema = z.object({
   provider: z.literal(PROVIDER),
@@ -18,6 +19,12 @@ export const payneteasyAccountSchema = z.object({
   payoutReversal: z.boolean().default(false),
   receiverAbandonedCodes: z.array(z.string()).default(DEFAULT_RECEIVER_ABANDONED_CODES),
   timeoutMs: z.number().int().positive().default(15_000),
+  /**
+   * How long an outcome may stay unknown while we keep asking (no such order while the request may be
+   * on its way, an undocumented status) before the step fails OUTCOME_UNKNOWN, flagged for a person.
+   * Default (when absent): the provider's polling horizon, an hour, after which it says to rely on callbacks.
+   */
+  unknownOutcomeWindowMs: z.number().int().positive().optional(),
   /** The provider's advice: every 3-5 s for the first minutes, then every 5-10 min up to an hour, then rarely. */
   polling: z
     .object({

@@ -5,7 +5,7 @@
  */
 import { createHash, sign } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import { fromMinorUnits, toMinorUnits, type Money } from '../../../contracts/money';
+import { currencyExponent, fromMinorUnits, toMinorUnits, type Money } from '../../../contracts/money';
 
 /** Lowercase hex SHA-1 of the concatenated parts (the merchant control key is always the last part). */
 export function control(...parts: string[]): string {
@@ -22,6 +22,22 @@ export function parseAnswer(body: string): Record<string, string> {
 /** "25.00" style amount in major units with a dot, as the `amount` field wants it. */
 export function majorAmount(money: Money): string {
   return fromMinorUnits(toMinorUnits(money), money.currency).amount;
+}
+
+/**
+ * An amount the provider wrote, in minor units of `currency`, or undefined when it cannot be read
+ * exactly. Tolerant of the provider's formatting: trailing zeros beyond the currency's exponent are
+ * fine ("10.150" EUR = 1015, "1500.00" ISK = 1500); anything else (a sign, a comma, an exponent, a
+ * non-zero digit beyond the exponent, an unknown currency) is unreadable. Never throws.
+ */
+export function providerMinorUnits(amount: string | undefined, currency: string | undefined): bigint | undefined {
+  if (amount === undefined || currency === undefined) return undefined;
+  const exponent = currencyExponent(currency);
+  const match = /^([0-9]{1,30})(?:\.([0-9]{1,30}))?$/.exec(amount);
+  if (exponent === undefined || !match) return undefined;
+  const fraction = match[2] ?? '';
+  if (/[^0]/.test(fraction.slice(exponent))) return undefined; // finer than the minor unit: not exact
+  return BigInt(match[1] + fraction.slice(0, exponent).padEnd(exponent, '0'));
 }
 
 /** Minor units as a control string wants them: 10.15 -> "1015". */

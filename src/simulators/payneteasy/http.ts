@@ -1,0 +1,144 @@
+/**
+ * The simulator's HTTP face: the API commands under `/paynet/api/` (with faults applied around them)
+ * and the receiver's / customer's form pages under `/paynet/form/`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { COMMANDS, FORM_PATH, HANDLERS, type Command } from './commands';
+import { FormError, type Engine } from './engine';
+import { faultyAnswer, processes, type FaultQueue } from './faults';
+import { FORM_OUTCOMES, formTransaction, formatMinor, isPayment, parseMajor, type CompleteFormOptions, type PaymentFormOutcome } from './model';
+import { ProtocolError, encodePaynetResponse, escapeHtml, isLoopback, type Answer } from './protocol';
+
+export const API = '/paynet/api';
+const RESPONSE_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+/** The API path of each command (the payout is the v4 one). */
+const PATHS: Record<Command, string> = {
+  payout: '/v4/payout', status: '/v2/status', return: '/v2/return', 'sale-form': '/v2/sale-form', 'preauth-form': '/v2/preauth-form', capture: '/v2/capture', void: '/v2/void',
+};
+
+export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
+  // forceCloseConnections: close() must not wait for idle keep-alive sockets.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+  const isApi = (request: FastifyRequest) => request.url.startsWith(`${API}/`);
+
+  // Framework errors (body too large, unsupported content type) still get the protocol's answer shape.
+  app.setErrorHandler((err, request, reply) => {
+    const { statusCode, message } = (typeof err === 'object' && err !== null ? err : {}) as { statusCode?: unknown; message?: unknown };
+    const clientError = typeof statusCode === 'number' && statusCode < 500;
+    if (isApi(request)) {
+      const fields = clientError
+        ? { type: 'validation-error', 'error-message': `request: ${String(message)}`, 'error-code': 'INVALID_REQUEST' }
+        : { type: 'error', 'error-message': 'internal simulator error', 'error-code': 'INTERNAL_ERROR' };
+      return reply.code(clientError ? 200 : 500).type(RESPONSE_TYPE).send(encodePaynetResponse(fields));
+    }
+    return reply.code(clientError ? (statusCode as number) : 500).send({ error: clientError ? String(message) : 'internal simulator error' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (!isApi(request)) return reply.code(404).send({ error: `no route ${request.method} ${request.url}` });
+    return reply.code(404).type(RESPONSE_TYPE).send(encodePaynetResponse({ type: 'error', 'error-message': `no command at ${request.method} ${request.url}`, 'error-code': 'NOT_FOUND' }));
+  });
+
+  // Admin endpoints carry no auth, so refuse them to anything that is not on this host.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/_sim/') && !isLoopback(request.socket.remoteAddress)) {
+      return reply.code(403).send({ error: 'simulator admin endpoints are loopback only' });
+    }
+  });
+
+  const drop = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack(); // fastify must not try to answer on the destroyed socket
+    request.raw.socket.destroy();
+  };
+
+  for (const command of COMMANDS) {
+    app.post<{ Params: { endpointId: string } }>(`${API}${PATHS[command]}/:endpointId`, async (request, reply) => {
+      const fault = faults.take(command);
+      if (fault?.kind === 'drop-before-processing') return drop(request, reply);
+      if (fault?.kind === 'delay-before-processing') await sleep(fault.ms, undefined, { ref: false });
+      let out: Answer | undefined;
+      if (processes(fault)) {
+        try {
+          out = HANDLERS[command](engine, request, request.params.endpointId); // synchronous: no interleaving between requests
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          out = err.answer();
+        }
+      }
+      if (fault?.kind === 'drop-after-processing') return drop(request, reply);
+      if (fault?.kind === 'latency') await sleep(fault.ms, undefined, { ref: false });
+      const answer = faultyAnswer(fault, out);
+      return reply.code(answer.status).type(answer.contentType ?? RESPONSE_TYPE).send(answer.body);
+    });
+  }
+
+  addFormPages(app, engine);
+  return app;
+}
+
+/**
+ * The receiver's form (seed 003 steps 5-8): a page with a submit button, and its submission. For a
+ * payment the customer's card form: card data (never stored, never seen by the merchant), an editable
+ * amount (tip, partial payment) and, this being a simulator, the outcome to simulate.
+ */
+function addFormPages(app: FastifyInstance, engine: Engine): void {
+  const page = (title: string, content: string) =>
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
+  app.get<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
+    const order = engine.orders.get(request.params.orderId);
+    reply.type('text/html; charset=utf-8');
+    if (!order?.formUrl) return reply.code(404).send(page('Payout form not found', ''));
+    const tx = formTransaction(order);
+    if (order.formCompleted || tx.status !== 'processing') {
+      const what = isPayment(order) ? 'Payment' : 'Payout';
+      return reply.code(order.formCompleted ? 200 : 410).send(page(`${what} form closed`, `<p>${what} ${escapeHtml(tx.status)}.</p>`));
+    }
+    const action = `${FORM_PATH}/${encodeURIComponent(order.orderId)}`;
+    if (isPayment(order)) {
+      const options = FORM_OUTCOMES.map((o) => `<option value="${o}">${o}</option>`).join('');
+      return reply.send(
+        page(
+          'Card payment',
+          `<p>Order ${escapeHtml(order.clientOrderId)}</p>` +
+            `<form method="post" action="${action}">` +
+            `<label>Amount (${escapeHtml(order.currency)}) <input name="amount" value="${escapeHtml(formatMinor(BigInt(order.amountMinor), order.currency))}"></label>` +
+            '<label>Card number <input name="card_number" autocomplete="cc-number"></label>' +
+            '<label>Expiry <input name="card_expiry" placeholder="MM/YY"></label>' +
+            '<label>CVV <input name="cvv2"></label>' +
+            `<label>Simulated outcome <select name="outcome">${options}</select></label>` +
+            '<button type="submit">Pay</button></form>',
+        ),
+      );
+    }
+    const amount = `${formatMinor(BigInt(order.amountMinor), order.currency)} ${order.currency}`;
+    return reply.send(page('Confirm payout', `<p>Order ${escapeHtml(order.clientOrderId)}: ${escapeHtml(amount)}</p><form method="post" action="${action}"><button type="submit">Confirm</button></form>`));
+  });
+
+  app.post<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
+    reply.type('text/html; charset=utf-8');
+    const order = engine.orders.get(request.params.orderId);
+    const payment = Boolean(order && isPayment(order));
+    try {
+      const options: CompleteFormOptions = {};
+      if (order && payment) {
+        const submitted = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+        const amount = submitted.get('amount') || undefined;
+        if (amount !== undefined) {
+          const minor = parseMajor(amount.trim(), order.currency);
+          if (minor === undefined) throw new FormError(400, `amount "${amount}" is not a positive ${order.currency} amount`);
+          options.amountMinor = minor.toString();
+        }
+        const outcome = submitted.get('outcome') || undefined;
+        if (outcome !== undefined) options.outcome = outcome as PaymentFormOutcome; // checked by completeForm
+      }
+      engine.completeForm(request.params.orderId, options);
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      return reply.code(err.httpStatus).send(page(payment ? 'Payment form not accepted' : 'Payout form not accepted', `<p>${escapeHtml(err.message)}</p>`));
+    }
+    if (!payment) return reply.send(page('Payout confirmed', '<p>Your payout is being processed.</p>'));
+    const back = order?.redirectUrl ? `<p><a href="${escapeHtml(order.redirectUrl)}">Back to the shop</a></p>` : '';
+    return reply.send(page('Payment submitted', `<p>Your payment is being processed.</p>${back}`));
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * HTTP simulator of the Payneteasy merchant API.
+ * Payout part (seed 003): `/api/v4/payout` signed with OAuth 1.0a RSA-SHA256, `/api/v2/status` and
+ * `/api/v2/return` signed with the SHA-1 `control`, the receiver form some payout methods need, and the
+ * Connecting Party callback with its retries.
+ * Payments part: `/api/v2/sale-form` and `/api/v2/preauth-form` (the customer enters card data on the
+ * simulator's form, never the merchant), `/api/v2/capture`, `/api/v2/return` (refund, or release of an
+ * uncaptured preauth) and `/api/v2/void`, all signed with the SHA-1 `control`, plus a payments ledger.
+ *
+ * Files: model.ts (orders, money, ledgers), protocol.ts (wire format, OAuth verification), engine.ts
+ * (state, transaction life cycle, forms, callbacks), commands.ts (the API commands), faults.ts (a
+ * misbehaving gateway), http.ts (routes and form pages), admin.ts (`/_sim/`). Plain HTTP, admin
+ * endpoints without auth: loopback use only.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { addAdminRoutes } from './admin';
+import { CALLBACK_MODES, Engine, type CallbackAttempt, type CallbackMode } from './engine';
+import { FaultQueue, FaultSchema, type PayneteasyFault } from './faults';
+import { API, createApp } from './http';
+import { isPayment, paymentLedgerEntry, payoutLedgerEntry, type CompleteFormOptions, type PaymentLedgerEntry, type PayoutLedgerEntry, type SimulatedMerchant, type SimulatedOrder } from './model';
+
+export type { CallbackAttempt, CallbackMode } from './engine';
+export type { Command } from './commands';
+export type { PayneteasyFault } from './faults';
+export type {
+  CompleteFormOptions, DeclinableTransactionType, PaymentFormOutcome, PaymentLedgerEntry, PayoutLedgerEntry, SimulatedMerchant, SimulatedOrder,
+  SimulatedTransaction, TransactionStatus, TransactionType,
+} from './model';
+export { encodePaynetResponse, parsePaynetResponse, sha1Hex } from './protocol';
+
+export interface PayneteasySimulatorOptions {
+  merchants: SimulatedMerchant[];
+  host?: string;
+  port?: number;
+  processingMs?: number; // time a transaction stays `processing` before its final status (default 1000)
+  formTtlMs?: number; // a receiver form not completed within this time declines the payout with FORM_EXPIRED (default 60_000)
+  callbackRetryMs?: number; // retry interval for callbacks answered non-200 / network error (default 500, at most 5 attempts)
+}
+
+export interface PayneteasySimulator {
+  readonly url: string; // base, e.g. http://127.0.0.1:PORT (API under `${url}/paynet/api/`)
+  /** Copies of the orders (only those with this client_orderid, when given: cheap with many orders). */
+  orders(clientOrderId?: string): SimulatedOrder[];
+  /**
+   * Money actually paid out, per order that moved money: `paidMinor` = approved payout transactions,
+   * `reversedMinor` = approved returns (net paid = paidMinor - reversedMinor).
+   */
+  ledger(clientOrderId?: string): PayoutLedgerEntry[];
+  /** One entry per payment order (sale-form / preauth-form), whatever its outcome. */
+  paymentLedger(clientOrderId?: string): PaymentLedgerEntry[];
+  callbacks(): CallbackAttempt[];
+  injectFault(f: PayneteasyFault): void;
+  /** Applies to callbacks sent from now on (default 'deliver'); 'delay' holds each one `delayMs`. */
+  setCallbackMode(mode: CallbackMode, delayMs?: number): void;
+  /**
+   * What the receiver (payout) or the customer (payment) submitting the form does. The options are for
+   * payment forms only (a payout form refuses them); the payment's final status follows after processingMs.
+   */
+  completeForm(orderId: string, options?: CompleteFormOptions): void;
+  close(): Promise<void>; // also stops timers and pending callbacks
+}
+
+export async function startPayneteasySimulator(options: PayneteasySimulatorOptions): Promise<PayneteasySimulator> {
+  const engine = new Engine({
+    merchants: options.merchants,
+    processingMs: options.processingMs ?? 1000,
+    formTtlMs: options.formTtlMs ?? 60_000,
+    callbackRetryMs: options.callbackRetryMs ?? 500,
+  });
+  const faults = new FaultQueue();
+  const app = createApp(engine, faults);
+  const selected = (clientOrderId?: string) => [...engine.orders.values()].filter((o) => clientOrderId === undefined || o.clientOrderId === clientOrderId);
+  const sim: PayneteasySimulator = {
+    get url() {
+      return engine.baseUrl;
+    },
+    orders: (clientOrderId) => selected(clientOrderId).map((o) => structuredClone(o)),
+    ledger: (clientOrderId) => selected(clientOrderId).filter((o) => !isPayment(o)).flatMap((o) => payoutLedgerEntry(o) ?? []),
+    paymentLedger: (clientOrderId) => selected(clientOrderId).filter(isPayment).map(paymentLedgerEntry),
+    callbacks: () => engine.attempts.map((a) => ({ ...a, query: { ...a.query } })),
+    injectFault: (fault) => {
+      const parsed = FaultSchema.parse(fault);
+      if (parsed.kind === 'decline-next') engine.addDeclineNext(parsed.transactionType, parsed.count ?? 1);
+      else faults.push(parsed);
+    },
+    setCallbackMode: (mode, delayMs = 0) => {
+      if (!(CALLBACK_MODES as readonly string[]).includes(mode)) throw new Error(`unknown callback mode ${String(mode)}`);
+      if (!Number.isInteger(delayMs) || delayMs < 0) throw new Error(`delayMs must be a non-negative integer, got ${delayMs}`);
+      engine.callbackMode = mode;
+      engine.callbackDelayMs = delayMs;
+    },
+    completeForm: (orderId, formOptions) => engine.completeForm(orderId, formOptions),
+    close: async () => {
+      await engine.close();
+      await app.close();
+    },
+  };
+  addAdminRoutes(app, sim);
+
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  engine.baseUrl = `http://${host}:${address.port}`;
+  return sim;
+}
+
+/**
+ * Standalone: `npx tsx src/simulators/payneteasy/index.ts --port 8082 [--host 127.0.0.1]`, one merchant from
+ * PAYNETEASY_ENDPOINT_ID, PAYNETEASY_LOGIN, PAYNETEASY_CONTROL_KEY, PAYNETEASY_PUBLIC_KEY_FILE (required),
+ * PAYNETEASY_PAYOUT_REVERSAL.
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<PayneteasySimulator> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const port = Number(arg('--port') ?? 8082);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${arg('--port')}`);
+  const keyFile = process.env.PAYNETEASY_PUBLIC_KEY_FILE;
+  if (!keyFile) {
+    throw new Error('PAYNETEASY_PUBLIC_KEY_FILE is required: the path of the PEM RSA public key that verifies the merchant OAuth signatures');
+  }
+  let publicKeyPem: string;
+  try {
+    publicKeyPem = readFileSync(keyFile, 'utf8');
+  } catch (err) {
+    throw new Error(`PAYNETEASY_PUBLIC_KEY_FILE ${keyFile} cannot be read: ${(err as Error).message}`);
+  }
+  const reversal = process.env.PAYNETEASY_PAYOUT_REVERSAL ?? 'false';
+  if (reversal !== 'true' && reversal !== 'false') throw new Error(`PAYNETEASY_PAYOUT_REVERSAL must be "true" or "false", got "${reversal}"`);
+  const endpointId = process.env.PAYNETEASY_ENDPOINT_ID || '1001';
+  const sim = await startPayneteasySimulator({
+    host: arg('--host') ?? '127.0.0.1',
+    port,
+    merchants: [
+      {
+        endpointId,
+        login: process.env.PAYNETEASY_LOGIN || 'demo-merchant',
+        controlKey: process.env.PAYNETEASY_CONTROL_KEY || 'dev-control-key',
+        publicKeyPem,
+        payoutReversal: reversal === 'true',
+      },
+    ],
+  });
+  console.log(`Payneteasy simulator listening on ${sim.url} (API ${sim.url}${API}/, endpoint ${endpointId})`);
+  const stop = () => void sim.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return sim;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
+}
