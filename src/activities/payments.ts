@@ -37,7 +37,7 @@ export function createPaymentActivities(providers: ProviderRegistry, seal: Proce
         // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
         return {
           status: 'FAILED', provider: 'none', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR', failureCode: found.code,
-          message: found.problem, processingData: input.processingData, moneyMayHaveMoved: true,
+          message: found.problem, processingData: input.processingData, moneyMayHaveMoved: true, needsReconciliation: true,
         };
       }
       return withProviderContext(scope(found.provider, input), (ctx) => found.provider.status(found.data, ctx));

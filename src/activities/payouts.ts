@@ -30,7 +30,7 @@ export function createPayoutActivities(providers: ProviderRegistry, seal: Proces
           status: 'FAILED', provider: provider?.name ?? 'none', reason: opened.ok ? 'CONFIGURATION_ERROR' : 'INVALID_PROCESSING_DATA',
           failureCode: opened.ok ? 'UNKNOWN_ACCOUNT' : 'INVALID_PROCESSING_DATA',
           message: opened.ok ? `account "${String(opened.record.account)}" is not configured for status queries on this worker` : opened.problem,
-          processingData: input.processingData, moneyMayHaveMoved: true,
+          processingData: input.processingData, moneyMayHaveMoved: true, needsReconciliation: true,
         };
       }
       return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.status!(opened.record, ctx));

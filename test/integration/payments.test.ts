@@ -164,8 +164,8 @@ describe('PaymentRequest (the platform role)', () => {
     await customerCompletesForm(id);
     const result: PaymentRequestResult = await requestHandle(id).result();
     expect(result).toMatchObject({ outcome: 'FAILED', capture: { outcome: 'FAILURE', failure: { failureReason: 'DECLINED' } } });
-    // CapturePayment started the compensation itself; the orchestrator found it instead of starting another.
-    expect(result.compensation).toEqual({ workflowId: workflowIds.cancelPayment(id), startedBy: 'CUWO' });
+    // CapturePayment started the compensation itself; the orchestrator found it instead of starting another, and followed it to its end.
+    expect(result.compensation).toMatchObject({ workflowId: workflowIds.cancelPayment(id), startedBy: 'CUWO', end: { outcome: 'SUCCESS' } });
     expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id)))).toMatchObject({ kind: 'success' });
     expect((await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayment(id)}'`)).count).toBe(1);
     expectNothingKept(stack, id);

@@ -3,6 +3,7 @@
  * simulator and the real callback receiver: polling, callbacks (first, lost, duplicate, forged),
  * the receiver's form, declines, CancelPayout in each state, and a worker killed while polling.
  */
+import { PROVIDER_CALLBACK_UPDATE } from '../../src/activities/types';
 import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
 import { workflowIds } from '../../src/contracts/ids';
 import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
@@ -41,6 +42,9 @@ async function events(workflowId: string): Promise<HistoryEvent[]> {
 }
 const count = (list: HistoryEvent[], attribute: string, predicate: (attrs: Record<string, any>) => boolean = () => true) =>
   list.filter((e) => e[attribute] && predicate(e[attribute] as Record<string, any>)).length;
+/** Callbacks the CUWO accepted: delivered by update (PROVIDER_CALLBACK_UPDATE); refused ones leave no event. */
+const callbacksAccepted = (list: HistoryEvent[]) =>
+  count(list, 'workflowExecutionUpdateAcceptedEventAttributes', (a) => a.acceptedRequest?.input?.name === PROVIDER_CALLBACK_UPDATE);
 
 test('approved, learned by polling while callbacks are lost', async () => {
   stack.sim.setCallbackMode('drop');
@@ -57,7 +61,7 @@ test('approved, learned by polling while callbacks are lost', async () => {
   });
   const history = await events(handle.workflowId);
   expect(count(history, 'timerFiredEventAttributes')).toBeGreaterThanOrEqual(1);
-  expect(count(history, 'workflowExecutionSignaledEventAttributes', (a) => a.signalName === 'providerCallback')).toBe(0);
+  expect(callbacksAccepted(history)).toBe(0);
   expect(stack.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([expect.objectContaining({ paidMinor: '2500', reversedMinor: '0' })]);
   await recordHistory('payneteasy-grant-payout-approved-by-polling', handle);
 });
@@ -71,7 +75,7 @@ test('approved, learned from the callback before the first poll', async () => {
     const history = (await handle.fetchHistory()).events as unknown as HistoryEvent[];
     // The 60 s poll timer never fired: the callback woke the CUWO, which then asked the provider once.
     expect(count(history, 'timerFiredEventAttributes')).toBe(0);
-    expect(count(history, 'workflowExecutionSignaledEventAttributes', (a) => a.signalName === 'providerCallback')).toBe(1);
+    expect(callbacksAccepted(history)).toBe(1);
     expect(count(history, 'activityTaskScheduledEventAttributes', (a) => a.activityType?.name === 'payoutStatus')).toBe(1);
     expect(slow.sim.callbacks().filter((c) => c.query.client_orderid === `payout:${id}`).map((c) => c.httpStatus)).toEqual([200]);
     await recordHistory('payneteasy-grant-payout-approved-by-callback', handle);
@@ -108,7 +112,7 @@ describe('the callback receiver', () => {
     expect(await malformed.text()).toContain('orderid, client_orderid');
     const unknownAccount = await fetch(`${stack.receiver.url}/callbacks/payneteasy/nope/${encodeURIComponent(handle.workflowId)}`);
     expect(unknownAccount.status).toBe(404);
-    expect(count(await events(handle.workflowId), 'workflowExecutionSignaledEventAttributes', (a) => a.signalName === 'providerCallback')).toBe(0);
+    expect(callbacksAccepted(await events(handle.workflowId))).toBe(0);
     await handle.terminate('test cleanup');
   });
 
