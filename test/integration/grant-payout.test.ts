@@ -289,6 +289,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
       expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
       expect(requestsFor(id)).toHaveLength(sent); // the compensation sent nothing
       expect(ledgerFor(id)).toHaveLength(0);
+      await recordHistory('grant-payout-canceled-outcome-unknown-compensated', handle);
     } finally {
       sim.clearFaults();
     }
@@ -309,6 +310,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
       expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
       expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
       expect(requestsFor(id)).toHaveLength(0);
+      await recordHistory('grant-payout-canceled-nothing-ever-sent', handle);
     } finally {
       await worker.stop();
     }
@@ -329,5 +331,6 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
     expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
     expect(ledgerFor(id)).toEqual([expect.objectContaining({ amountMicros: '7770000' })]);
+    await recordHistory('grant-payout-duplicate-request-not-compensated', handle);
   });
 });

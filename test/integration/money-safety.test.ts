@@ -18,7 +18,7 @@ import type { PaymentRequestResult } from '../../src/workflows/payment-request';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams, paymentParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
-import { PNE_ACCOUNT, PNE_CONTROL_KEY, startPayneteasyStack, type PayneteasyStack } from '../support/payneteasy-stack';
+import { PNE_ACCOUNT, PNE_CONTROL_KEY, PNE_REVERSIBLE_ACCOUNT, startPayneteasyStack, type PayneteasyStack } from '../support/payneteasy-stack';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 import { testSeal } from '../support/provider-context';
 import { recordHistory } from '../support/record';
@@ -82,6 +82,7 @@ describe('defect 6: a provider activity that fails for good ends the CUWO with i
         expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR' } });
         expect(await flagged(grant)).toBe(true);
         expect((await cuwoState(grant))?.compensationWorkflowId).toBe(workflowIds.cancelPayout(id));
+        await recordHistory('grant-payout-status-unavailable-failed-compensated', grant);
       } finally {
         await harness2.close();
       }
@@ -108,6 +109,7 @@ describe('defect 9: the orchestrator flags every compensation that does not end 
       const result = (await handle.result()) as PayoutRequestResult;
       expect(result.compensation?.end?.outcome).toBe('ABNORMAL');
       expect(await flagged(handle)).toBe(true);
+      await recordHistory('payout-request-compensation-terminated-flagged', handle);
     } finally {
       await stack.close();
     }
@@ -166,6 +168,34 @@ describe('defect 11: one request id names one payout', () => {
     expect((await cuwoOutcome(handle)).kind).toBe('success');
     expect(payouts.ledgerFor(id)).toHaveLength(1);
     expect(payouts.ledgerFor(id)[0]).toMatchObject({ amountMicros: '25000000', vpa: 'asha@okbank' });
+  });
+});
+
+describe('defect 11: a second execution of the same business id never touches the first one\'s money', () => {
+  test('AuthorizeOrCapturePayment started again under another workflow id with another amount: DUPLICATE_REQUEST, flagged, no CancelPayment, the first payment stays', async () => {
+    const id = uniqueId('second-exec');
+    const { handle: first } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(id), { taskQueue: pne.harness.taskQueue });
+    await customerCompletesForm(id);
+    expect((await cuwoOutcome(first)).kind).toBe('success');
+    const second = await pne.harness.client.workflow.start('AuthorizeOrCapturePayment', {
+      taskQueue: pne.harness.taskQueue, workflowId: `platform-own-id:${id}`, args: [paymentParams(id, { amount: '40.00' })],
+    });
+    expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+    expect(await flagged(second)).toBe(true);
+    expect(await payouts.exists(workflowIds.cancelPayment(id))).toBe(false);
+    expect(paymentLedger(id)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
+    await recordHistory('payment-authorize-or-capture-duplicate-request-not-compensated', second);
+  });
+
+  test('GrantPayout over Payneteasy started again under another workflow id with another amount: DUPLICATE_REQUEST, the first payout is not reversed', async () => {
+    const id = uniqueId('second-payout');
+    const params = (amount: string) => ({ ...grantPayoutParams(id), requestedAmount: { amount, currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT } });
+    const { handle: first } = await startCuwo(pne.harness.client, 'GrantPayout', params('30.00'), { taskQueue: pne.harness.taskQueue });
+    expect((await cuwoOutcome(first)).kind).toBe('success');
+    const second = await pne.harness.client.workflow.start('GrantPayout', { taskQueue: pne.harness.taskQueue, workflowId: `platform-own-id:${id}`, args: [params('31.00')] });
+    expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+    expect(await payouts.exists(workflowIds.cancelPayout(id))).toBe(false);
+    expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' })]);
   });
 });
 
@@ -236,6 +266,7 @@ describe('defect 14: the gate every money-moving request passes', () => {
     expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: false });
     expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(false)] })).toEqual({ proceed: true });
     await handle.terminate('test done');
+    await recordHistory('grant-payout-send-refused-after-cancel-request', handle);
   });
 });
 
@@ -250,6 +281,7 @@ describe('defect 15: deterministic errors end the compensation, they are not ret
     expect(outcome.kind).toBe('failure');
     expect(await flagged(handle)).toBe(true);
     expect(payouts.requestsFor(id)).toHaveLength(0);
+    if (_name.includes('stage')) await recordHistory('cancel-payout-impossible-record-flagged', handle);
   });
 });
 
