@@ -304,17 +304,23 @@ export const CANCELLABLE_SEND_OPTIONS = { ...PROVIDER_ACTIVITY_OPTIONS, cancella
 
 /** How a provider activity ended for good instead of answering a step. */
 export type ProviderCallEnd =
-  /** A cancel request stopped the call before it sent (or between attempts). */
+  /**
+   * A cancel request stopped the call: before it sent, between attempts, or while an attempt whose
+   * outcome is unknown would have been retried (Temporal retries nothing after a cancel request).
+   */
   | { kind: 'canceled'; message: string }
   /** A defect or a non-retryable error: the CUWO ends with its Failure structure. */
   | { kind: 'failed'; message: string };
+
+/** Activity failures that a cancel request, not a defect, made final. */
+const STOPPED_BY_CANCEL = new Set(['CanceledBeforeSending', 'OutcomeUnknown']);
 
 /**
  * Turns the end of a provider activity that gave no step into data, or rethrows what is not one
  * (a workflow defect must stay visible as a workflow task failure).
  */
 export function providerCallEnd(err: unknown): ProviderCallEnd {
-  if (isCancellation(err) || (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CanceledBeforeSending')) {
+  if (isCancellation(err) || (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && STOPPED_BY_CANCEL.has(err.cause.type ?? ''))) {
     return { kind: 'canceled', message: err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : 'canceled' };
   }
   if (err instanceof ActivityFailure) return { kind: 'failed', message: `provider activity failed: ${err.cause?.message ?? err.message}` };

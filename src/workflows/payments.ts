@@ -92,9 +92,10 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
     const processingData = run.state.processingData;
     if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled('CANCELED_BY_REQUEST');
     if (!run.state.moneyMayHaveMoved) throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', paymentProcessingData: processingData }, end.message);
-    // The payment may have been handed over: CancelPayment learns what happened (and undoes it, or flags it).
+    // The payment may have been handed over: CancelPayment learns what happened (and undoes it, or flags
+    // it when it cannot); only a defect on our side flags this CUWO itself.
     const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
-    throw await failAndCompensate({ failureReason: reason, failureCode: reason, paymentProcessingData: processingData }, `${end.message}; the payment may have been sent`, run.moneySafety);
+    throw await failAndCompensate({ failureReason: reason, failureCode: reason, paymentProcessingData: processingData }, `${end.message}; the payment may have been sent`, run.moneySafety && reason === 'INTERNAL_ERROR');
   }
   run.record({
     stage: step.status,
@@ -166,7 +167,7 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
       // Nothing was captured: the orchestrator releases the authorization (CancelPayment).
       throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' }, 'CapturePayment canceled before the capture was sent');
     }
-    step = { status: 'FAILED', reason: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', failureCode: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', message: end.message, processingData: run.state.processingData, needsReconciliation: true };
+    step = { status: 'FAILED', reason: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', failureCode: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', message: end.message, processingData: run.state.processingData, needsReconciliation: end.kind === 'failed' };
   }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CAPTURED') {

@@ -87,9 +87,10 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     if (!run.state.moneyMayHaveMoved) {
       throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData }, end.message);
     }
-    // The payout may have been handed over: CancelPayout learns what happened (and undoes it, or flags it).
+    // The payout may have been handed over: CancelPayout learns what happened (and undoes it, or flags
+    // it when it cannot); only a defect on our side flags this CUWO itself.
     const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
-    throw await failAndCompensate({ failureReason: reason, failureCode: reason, payoutProcessingData: processingData }, `${end.message}; the payout may have been sent`, run.moneySafety);
+    throw await failAndCompensate({ failureReason: reason, failureCode: reason, payoutProcessingData: processingData }, `${end.message}; the payout may have been sent`, run.moneySafety && reason === 'INTERNAL_ERROR');
   }
 
   // The activity's result is authoritative: a definite decline clears "money may have moved".
