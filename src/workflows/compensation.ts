@@ -49,7 +49,7 @@ export async function runCompensation<R>(input: unknown, spec: CompensationSpec)
     if (!run.moneySafety) throw err;
     // A defect, never a retry without end: the Failure structure, flagged, with the last processing data.
     const processingData = run.state.processingData ?? given;
-    throw failure('INTERNAL_ERROR', 'INTERNAL_ERROR', processingData, `${providerCallEnd(err).message}; reconcile by hand`, true);
+    throw failure('INTERNAL_ERROR', 'INTERNAL_ERROR', processingData, `${providerCallEnd(err, false).message}; reconcile by hand`, true);
   }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CANCELED') {

@@ -312,18 +312,20 @@ export type ProviderCallEnd =
   /** A defect or a non-retryable error: the CUWO ends with its Failure structure. */
   | { kind: 'failed'; message: string };
 
-/** Activity failures that a cancel request, not a defect, made final. */
-const STOPPED_BY_CANCEL = new Set(['CanceledBeforeSending', 'OutcomeUnknown']);
-
 /**
  * Turns the end of a provider activity that gave no step into data, or rethrows what is not one
- * (a workflow defect must stay visible as a workflow task failure).
+ * (a workflow defect must stay visible as a workflow task failure). `cancelRequested`: Temporal does
+ * not retry an activity after a cancel request, so an attempt that would have been retried (unknown
+ * outcome, a worker that died, a time-out) ended because of the cancel, not because of a defect.
  */
-export function providerCallEnd(err: unknown): ProviderCallEnd {
-  if (isCancellation(err) || (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && STOPPED_BY_CANCEL.has(err.cause.type ?? ''))) {
-    return { kind: 'canceled', message: err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : 'canceled' };
+export function providerCallEnd(err: unknown, cancelRequested: boolean): ProviderCallEnd {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const refusedByGate = cause instanceof ApplicationFailure && cause.type === 'CanceledBeforeSending';
+  const wouldHaveRetried = err instanceof ActivityFailure && !(cause instanceof ApplicationFailure && cause.nonRetryable);
+  if (isCancellation(err) || refusedByGate || (cancelRequested && wouldHaveRetried)) {
+    return { kind: 'canceled', message: cause?.message ?? (err as Error)?.message ?? 'canceled' };
   }
-  if (err instanceof ActivityFailure) return { kind: 'failed', message: `provider activity failed: ${err.cause?.message ?? err.message}` };
+  if (err instanceof ActivityFailure) return { kind: 'failed', message: `provider activity failed: ${cause?.message ?? err.message}` };
   throw err;
 }
 

@@ -88,7 +88,7 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   } catch (err) {
     // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
     if (polling && !run.moneySafety) throw err;
-    const end = providerCallEnd(err);
+    const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
     const processingData = run.state.processingData;
     if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled('CANCELED_BY_REQUEST');
     if (!run.state.moneyMayHaveMoved) throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', paymentProcessingData: processingData }, end.message);
@@ -162,7 +162,7 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
     step = await run.followPending(first, capture, () => 'CAPTURING', true);
   } catch (err) {
     if (!run.moneySafety) throw err; // executions recorded before MONEY_SAFETY_PATCH failed as they were
-    const end = providerCallEnd(err);
+    const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
     if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) {
       // Nothing was captured: the orchestrator releases the authorization (CancelPayment).
       throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' }, 'CapturePayment canceled before the capture was sent');

@@ -81,7 +81,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
   } catch (err) {
     // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
     if (polling && !run.moneySafety) throw err;
-    const end = providerCallEnd(err);
+    const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
     const processingData = run.state.processingData;
     if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled();
     if (!run.state.moneyMayHaveMoved) {
