@@ -162,8 +162,6 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
   let nextKillAt = elapsed(ctx) + rng.int(3_000, 6_000);
   let nextModeAt = elapsed(ctx) + rng.int(4_000, 8_000);
   let disburseInjected = 0;
-  /** Payneteasy faults injected, by the command they wait for ('any' = the next request of any command). */
-  const payneteasyQueued: Record<string, number> = {};
 
   const running = () => [...ctx.requests.values()].filter((r) => r.phase === 'running');
   const allDone = () => [...ctx.requests.values()].every((r) => r.phase === 'done');
@@ -174,9 +172,7 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
         ctx.stack.disburse.injectFault(choice.fault as DisburseFault);
         disburseInjected++;
       } else {
-        const fault = choice.fault as PayneteasyFault;
-        ctx.stack.payneteasy.injectFault(fault);
-        if (fault.kind !== 'decline-next') bump(payneteasyQueued, fault.command ?? (fault.kind === 'status-override' || fault.kind === 'amount-format' ? 'status' : 'any'));
+        ctx.stack.payneteasy.injectFault(choice.fault as PayneteasyFault);
       }
     } catch (err) {
       ctx.stats.unsupportedFaults[choice.kind] = (err as Error).message.split('\n')[0].slice(0, 160);
@@ -353,52 +349,7 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
   // retry by the last CUWOs, whose retries back off to 30 s.
   ctx.stack.payneteasy.setCallbackMode('deliver');
   ctx.stack.disburse.clearFaults();
-  const flushed = await clearPayneteasyFaults(ctx, payneteasyQueued);
-  globalEvent(ctx, `disruptions over: callbacks delivered, disburseFunds faults cleared, Payneteasy fault queue flushed (${flushed} requests)`);
+  ctx.stack.payneteasy.clearFaults();
+  globalEvent(ctx, 'disruptions over: callbacks delivered, the simulators\' fault queues cleared');
   await Promise.allSettled([...inFlight]);
-}
-
-/** The Payneteasy simulator's API paths (src/simulators/payneteasy/http.ts), for the flush below. */
-const PAYNETEASY_PATHS: Record<string, string> = {
-  payout: '/v4/payout', status: '/v2/status', return: '/v2/return', 'sale-form': '/v2/sale-form', 'preauth-form': '/v2/preauth-form', capture: '/v2/capture', void: '/v2/void',
-};
-
-/**
- * Empties the Payneteasy simulator's fault queue: with its clearFaults() when it has one; otherwise by
- * sending one harmless, invalid request per fault that may still wait (each takes one and is refused
- * as a validation error; nothing is created). Returns how many requests it sent. decline-next faults
- * (consumed per created transaction) may remain.
- */
-async function clearPayneteasyFaults(ctx: ChaosContext, queued: Record<string, number>): Promise<number> {
-  const sim = ctx.stack.payneteasy as unknown as { clearFaults?: () => void };
-  if (typeof sim.clearFaults === 'function') {
-    sim.clearFaults();
-    return 0;
-  }
-  const { any = 0, ...byCommand } = queued;
-  const sends = [
-    ...Array.from({ length: any + (byCommand.status ?? 0) }, () => 'status'),
-    ...Object.entries(byCommand).flatMap(([command, n]) => (command === 'status' ? [] : Array.from({ length: n }, () => command))),
-  ];
-  const endpoint = (ctx.stack.accounts[DEMO_PAYNETEASY_ACCOUNT] as { endpointId: string }).endpointId;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(16, sends.length) }, async () => {
-      while (next < sends.length) {
-        const command = sends[next++];
-        try {
-          const res = await fetch(`${ctx.stack.payneteasy.url}/paynet/api${PAYNETEASY_PATHS[command]}/${endpoint}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: 'chaos=flush',
-            signal: AbortSignal.timeout(15_000),
-          });
-          await res.arrayBuffer().catch(() => undefined);
-        } catch {
-          /* a dropped connection took its fault too */
-        }
-      }
-    }),
-  );
-  return sends.length;
 }

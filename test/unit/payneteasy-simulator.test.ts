@@ -688,6 +688,16 @@ describe('faults', () => {
     expect(ordersFor(fields.client_orderid)).toHaveLength(1);
   });
 
+  test('clearFaults forgets every queued fault: the next request is served normally', async () => {
+    sim.injectFault({ kind: 'unavailable', count: 5 });
+    sim.injectFault({ kind: 'decline-next', transactionType: 'capture' });
+    sim.clearFaults();
+    const fields = payoutFields();
+    const up = await payout(fields);
+    expect(up.status).toBe(200);
+    expect(ordersFor(fields.client_orderid)).toHaveLength(1);
+  });
+
   test('drop-after-processing: no answer, but the order exists and the repeat returns it', async () => {
     sim.injectFault({ kind: 'drop-after-processing' });
     const fields = payoutFields();

@@ -127,6 +127,10 @@ export class Engine {
     this.declineNext.push({ type, remaining: count });
   }
 
+  clearDeclineNext(): void {
+    this.declineNext.length = 0;
+  }
+
   newTransaction(type: TransactionType, amountMinor: bigint, currency: string): SimulatedTransaction {
     const tx: SimulatedTransaction = { serialNumber: randomUUID(), type, status: 'processing', amountMinor: amountMinor.toString(), currency, createdAt: new Date().toISOString() };
     const i = this.declineNext.findIndex((d) => d.type === type);

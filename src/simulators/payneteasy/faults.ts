@@ -55,6 +55,11 @@ export class FaultQueue {
     this.queue.push({ fault, remaining: fault.count ?? 1 });
   }
 
+  /** Forgets every queued fault. */
+  clear(): void {
+    this.queue.length = 0;
+  }
+
   /** The first queued fault for this command, consumed once. */
   take(command: Command): PayneteasyFault | undefined {
     const i = this.queue.findIndex(({ fault }) => (fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command)) === command);

@@ -51,6 +51,8 @@ export interface PayneteasySimulator {
   paymentLedger(clientOrderId?: string): PaymentLedgerEntry[];
   callbacks(): CallbackAttempt[];
   injectFault(f: PayneteasyFault): void;
+  /** Forgets every fault still queued (including decline-next). */
+  clearFaults(): void;
   /** Applies to callbacks sent from now on (default 'deliver'); 'delay' holds each one `delayMs`. */
   setCallbackMode(mode: CallbackMode, delayMs?: number): void;
   /**
@@ -79,6 +81,10 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     ledger: (clientOrderId) => selected(clientOrderId).filter((o) => !isPayment(o)).flatMap((o) => payoutLedgerEntry(o) ?? []),
     paymentLedger: (clientOrderId) => selected(clientOrderId).filter(isPayment).map(paymentLedgerEntry),
     callbacks: () => engine.attempts.map((a) => ({ ...a, query: { ...a.query } })),
+    clearFaults: () => {
+      faults.clear();
+      engine.clearDeclineNext();
+    },
     injectFault: (fault) => {
       const parsed = FaultSchema.parse(fault);
       if (parsed.kind === 'decline-next') engine.addDeclineNext(parsed.transactionType, parsed.count ?? 1);
