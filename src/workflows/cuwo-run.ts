@@ -341,6 +341,27 @@ export function notifyTargets(): string[] {
   return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
 }
 
+/** How a cancellable CUWO ends when its provider activities ended without a settled step. */
+export type UnsettledEnd =
+  | { kind: 'canceled' }
+  | { kind: 'fail'; reason: 'OUTCOME_UNKNOWN' | 'INTERNAL_ERROR'; message: string; compensate: boolean; needsReconciliation: boolean };
+
+/**
+ * Nothing handed over: Canceled (a cancel request stopped it) or a plain failure. Handed over: the
+ * compensation learns what happened and undoes it or flags it; only a defect on our side flags the
+ * CUWO itself. `polling`: executions recorded before MONEY_SAFETY_PATCH let a failed status activity
+ * fail the workflow as it was (rethrown).
+ */
+export function unsettledEnd(run: CuwoRun, err: unknown, polling: boolean, what: 'payout' | 'payment'): UnsettledEnd {
+  if (polling && !run.moneySafety) throw err;
+  const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
+  if (!run.state.moneyMayHaveMoved) {
+    return end.kind === 'canceled' ? { kind: 'canceled' } : { kind: 'fail', reason: 'INTERNAL_ERROR', message: end.message, compensate: false, needsReconciliation: false };
+  }
+  const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
+  return { kind: 'fail', reason, message: `${end.message}; the ${what} may have been sent`, compensate: true, needsReconciliation: run.moneySafety && reason === 'INTERNAL_ERROR' };
+}
+
 /** Duplicates are recognised by the fields the provider signs (status, orderid, client_orderid) alone. */
 function signedCallbackKey(callback: ProviderCallback): string {
   return JSON.stringify([callback.status, callback.orderId, callback.clientOrderId]);

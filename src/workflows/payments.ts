@@ -23,7 +23,7 @@ import {
 } from '../contracts/payment';
 import { amountPolicyViolation, parsePaymentOptions } from '../contracts/payment-options';
 import { runCompensation } from './compensation';
-import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf } from './cuwo-run';
+import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf, unsettledEnd } from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
@@ -86,16 +86,10 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
       true,
     );
   } catch (err) {
-    // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
-    if (polling && !run.moneySafety) throw err;
-    const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
-    const processingData = run.state.processingData;
-    if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled('CANCELED_BY_REQUEST');
-    if (!run.state.moneyMayHaveMoved) throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', paymentProcessingData: processingData }, end.message);
-    // The payment may have been handed over: CancelPayment learns what happened (and undoes it, or flags
-    // it when it cannot); only a defect on our side flags this CUWO itself.
-    const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
-    throw await failAndCompensate({ failureReason: reason, failureCode: reason, paymentProcessingData: processingData }, `${end.message}; the payment may have been sent`, run.moneySafety && reason === 'INTERNAL_ERROR');
+    const end = unsettledEnd(run, err, polling, 'payment');
+    if (end.kind === 'canceled') throw canceled('CANCELED_BY_REQUEST');
+    const fields: AuthFailure = { failureReason: end.reason, failureCode: end.reason, paymentProcessingData: run.state.processingData };
+    throw end.compensate ? await failAndCompensate(fields, end.message, end.needsReconciliation) : failure(fields, end.message);
   }
   run.record({
     stage: step.status,

@@ -18,7 +18,7 @@ import {
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
 import { runCompensation } from './compensation';
-import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf } from './cuwo-run';
+import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf, unsettledEnd } from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
@@ -79,18 +79,10 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
       true,
     );
   } catch (err) {
-    // Executions recorded before MONEY_SAFETY_PATCH let a failed status activity fail the workflow as it was.
-    if (polling && !run.moneySafety) throw err;
-    const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
-    const processingData = run.state.processingData;
-    if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) throw canceled();
-    if (!run.state.moneyMayHaveMoved) {
-      throw failure({ failureReason: 'INTERNAL_ERROR', failureCode: 'INTERNAL_ERROR', payoutProcessingData: processingData }, end.message);
-    }
-    // The payout may have been handed over: CancelPayout learns what happened (and undoes it, or flags
-    // it when it cannot); only a defect on our side flags this CUWO itself.
-    const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
-    throw await failAndCompensate({ failureReason: reason, failureCode: reason, payoutProcessingData: processingData }, `${end.message}; the payout may have been sent`, run.moneySafety && reason === 'INTERNAL_ERROR');
+    const end = unsettledEnd(run, err, polling, 'payout');
+    if (end.kind === 'canceled') throw canceled();
+    const fields: GrantFailure = { failureReason: end.reason, failureCode: end.reason, payoutProcessingData: run.state.processingData };
+    throw end.compensate ? await failAndCompensate(fields, end.message, end.needsReconciliation) : failure(fields, end.message);
   }
 
   // The activity's result is authoritative: a definite decline clears "money may have moved".
