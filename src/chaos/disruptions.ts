@@ -24,11 +24,9 @@ interface FaultChoice {
   fault: unknown;
 }
 
-/** Every fault the disburseFunds simulator supports, with parameters drawn per injection. */
-function disburseFault(rng: Rng, timeoutMs: number): FaultChoice {
-  const processed = rng.chance(0.5);
-  const after = processed ? 'after processing' : 'not processed';
-  const choices: Array<() => [DisburseFault, string]> = [
+/** The faults both simulators speak alike: latency past or within the account timeout, and a 503. */
+function latencyAndOutage(rng: Rng, timeoutMs: number): Array<() => [{ kind: 'latency'; ms: number } | { kind: 'unavailable' }, string]> {
+  return [
     () => {
       const ms = timeoutMs + rng.int(500, 2_500);
       return [{ kind: 'latency', ms }, `${ms} ms, past the ${timeoutMs} ms account timeout`];
@@ -38,6 +36,15 @@ function disburseFault(rng: Rng, timeoutMs: number): FaultChoice {
       return [{ kind: 'latency', ms }, `${ms} ms, within the timeout`];
     },
     () => [{ kind: 'unavailable' }, '503'],
+  ];
+}
+
+/** Every fault the disburseFunds simulator supports, with parameters drawn per injection. */
+function disburseFault(rng: Rng, timeoutMs: number): FaultChoice {
+  const processed = rng.chance(0.5);
+  const after = processed ? 'after processing' : 'not processed';
+  const choices: Array<() => [DisburseFault, string]> = [
+    ...latencyAndOutage(rng, timeoutMs),
     () => [{ kind: 'drop-after-disburse' }, 'money moved, connection closed'],
     () => [{ kind: 'drop-before-processing' }, 'connection closed, nothing processed'],
     () => {
@@ -86,15 +93,7 @@ function payneteasyFault(rng: Rng, timeoutMs: number): FaultChoice {
   const processed = rng.chance(0.5);
   const after = processed ? 'after processing' : 'not processed';
   const choices: Array<() => [PayneteasyFault, string]> = [
-    () => {
-      const ms = timeoutMs + rng.int(500, 2_500);
-      return [{ kind: 'latency', ms }, `${ms} ms, past the ${timeoutMs} ms account timeout`];
-    },
-    () => {
-      const ms = rng.int(100, Math.floor(timeoutMs / 2));
-      return [{ kind: 'latency', ms }, `${ms} ms, within the timeout`];
-    },
-    () => [{ kind: 'unavailable' }, '503'],
+    ...latencyAndOutage(rng, timeoutMs),
     () => [{ kind: 'drop-after-processing' }, 'processed, connection closed'],
     () => [{ kind: 'drop-before-processing' }, 'connection closed, nothing processed'],
     () => {
