@@ -4,7 +4,10 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 
 async function main(out: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   writeFileSync(out, code);
   console.error(`workflow bundle written to ${out}`);
 }

@@ -7,7 +7,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CUWO_DEFINITIONS, ConflictingParametersError, CuwoAbnormalEndError, InvalidParametersError, cuwoOutcome, cuwoState, startCuwo, validateCuwoParams } from './client';
+import {
+  CUWO_DEFINITIONS,
+  ConflictingParametersError,
+  CuwoAbnormalEndError,
+  InvalidParametersError,
+  cuwoOutcome,
+  cuwoState,
+  startCuwo,
+  validateCuwoParams,
+} from './client';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
@@ -48,9 +57,16 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
     if (!json) {
       const state = await cuwoState(handle).catch(() => undefined);
       if (state) {
-        const line = [`stage ${state.stage}`, state.reference && `reference ${state.reference}`, state.redirectUrl && `form waiting: ${state.redirectUrl}`].filter(Boolean).join(', ');
+        const line = [
+          `stage ${state.stage}`,
+          state.reference && `reference ${state.reference}`,
+          state.redirectUrl && `form waiting: ${state.redirectUrl}`,
+        ]
+          .filter(Boolean)
+          .join(', ');
         if (line !== lastLine) console.error(`[${handle.workflowId}] ${line}`);
-        if (state.processingData && state.processingData !== lastProcessingData) console.error(`[${handle.workflowId}] processing data ${state.processingData}`);
+        if (state.processingData && state.processingData !== lastProcessingData)
+          console.error(`[${handle.workflowId}] processing data ${state.processingData}`);
         lastLine = line;
         lastProcessingData = state.processingData;
       }
@@ -111,7 +127,10 @@ async function reconciliationEntries(client: Client, limit?: number): Promise<Re
       const handle = client.workflow.getHandle(info.workflowId, info.runId);
       const memo = info.memo ?? (await handle.describe()).memo;
       const state = memo?.[CUWO_MEMO_KEY] as CuwoState | undefined;
-      const outcome = info.status.name === 'RUNNING' ? undefined : await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal', message: err.message }));
+      const outcome =
+        info.status.name === 'RUNNING'
+          ? undefined
+          : await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal', message: err.message }));
       const attributes = info.typedSearchAttributes;
       return {
         workflowId: info.workflowId,
@@ -136,10 +155,15 @@ function printReconciliation(entries: ReconciliationEntry[]): void {
   const head = ['workflow id', 'type', 'request id', 'provider', 'failure reason', 'closed', 'reference', 'processing data', 'message'];
   const rows = table({ head, colWidths: [null, null, null, null, null, null, null, null, 50], wordWrap: true });
   for (const e of entries) {
-    const data = typeof e.processingData === 'object' && e.processingData !== null
-      ? Object.entries(e.processingData).map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`).join('\n')
-      : (e.processingData as string | undefined);
-    rows.push([e.workflowId, e.type, e.requestId, e.provider, e.failureReason, e.closeTime, e.reference, data, e.message].map((cell) => cell ?? ''));
+    const data =
+      typeof e.processingData === 'object' && e.processingData !== null
+        ? Object.entries(e.processingData)
+            .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+            .join('\n')
+        : (e.processingData as string | undefined);
+    rows.push(
+      [e.workflowId, e.type, e.requestId, e.provider, e.failureReason, e.closeTime, e.reference, data, e.message].map((cell) => cell ?? ''),
+    );
   }
   console.log(rows.toString());
   console.log(`${entries.length} execution${entries.length === 1 ? '' : 's'} need${entries.length === 1 ? 's' : ''} reconciliation`);
@@ -159,7 +183,9 @@ async function connectOrExplain(): Promise<Client> {
   const settings = temporalSettings();
   return connectClient(settings).catch((err: Error) => {
     if (err instanceof CodecKeyError) throw new UserFacingError(err.message);
-    throw new UserFacingError(`cannot reach Temporal at ${settings.connectionOptions.address} (namespace ${settings.namespace}; set TEMPORAL_ADDRESS): ${err.message}`);
+    throw new UserFacingError(
+      `cannot reach Temporal at ${settings.connectionOptions.address} (namespace ${settings.namespace}; set TEMPORAL_ADDRESS): ${err.message}`,
+    );
   });
 }
 
@@ -177,11 +203,16 @@ export function buildProgram(): Command {
     .description('enfore payment and payout CUWOs on Temporal')
     // Usage errors read like every other error: one line "cuwo: <message>", exit code 1.
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cuwo: ')) })
-    .addHelpText('after', '\nTemporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a temporal.toml profile.\nWeb UI links use CUWO_WEB_UI_URL (default http://localhost:8233).');
+    .addHelpText(
+      'after',
+      '\nTemporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a temporal.toml profile.\nWeb UI links use CUWO_WEB_UI_URL (default http://localhost:8233).',
+    );
 
   program
     .command('dev')
-    .description('run the local stack in the foreground: Temporal dev server + Web UI, provider simulators, a worker; Ctrl-C stops all of it')
+    .description(
+      'run the local stack in the foreground: Temporal dev server + Web UI, provider simulators, a worker; Ctrl-C stops all of it',
+    )
     .option('--data-dir <dir>', 'SQLite database, logs and the dev accounts file', '.cuwo')
     .action(async (opts: { dataDir: string }) => {
       await runDevStack(opts.dataDir);
@@ -189,7 +220,7 @@ export function buildProgram(): Command {
 
   program
     .command('callbacks')
-    .description("run the provider callback receiver (Payneteasy final-status callbacks -> signals to the waiting CUWOs)")
+    .description('run the provider callback receiver (Payneteasy final-status callbacks -> signals to the waiting CUWOs)')
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--port <port>', 'port to listen on', '8090')
     .action(async (opts: { host: string; port: string }) => {
@@ -203,7 +234,9 @@ export function buildProgram(): Command {
 
   program
     .command('codec-server')
-    .description('serve /encode and /decode so the Temporal Web UI shows encrypted payloads to people allowed to see them (keys: CUWO_CODEC_KEYS, token: CUWO_CODEC_SERVER_TOKEN)')
+    .description(
+      'serve /encode and /decode so the Temporal Web UI shows encrypted payloads to people allowed to see them (keys: CUWO_CODEC_KEYS, token: CUWO_CODEC_SERVER_TOKEN)',
+    )
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--port <port>', 'port to listen on', '8888')
     .option('--origin <url...>', 'Web UI origin(s) allowed to call it (CORS)', ['http://localhost:8080'])
@@ -212,8 +245,16 @@ export function buildProgram(): Command {
       if (!token) throw new UserFacingError('CUWO_CODEC_SERVER_TOKEN is not set: the codec server must not decrypt for anyone who asks');
       const keys = process.env.CUWO_CODEC_KEYS;
       if (!keys) throw new UserFacingError('CUWO_CODEC_KEYS is not set: nothing to decrypt with');
-      const server = await startCodecServer({ codec: new AesGcmCodec(parseCodecKeys(keys)), token, allowedOrigins: opts.origin, host: opts.host, port: Number(opts.port) });
-      console.error(`[codec-server] listening on ${server.url} (Web UI endpoint: ${server.url}/t/<token>) for origins ${opts.origin.join(', ')}`);
+      const server = await startCodecServer({
+        codec: new AesGcmCodec(parseCodecKeys(keys)),
+        token,
+        allowedOrigins: opts.origin,
+        host: opts.host,
+        port: Number(opts.port),
+      });
+      console.error(
+        `[codec-server] listening on ${server.url} (Web UI endpoint: ${server.url}/t/<token>) for origins ${opts.origin.join(', ')}`,
+      );
       await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));
       await server.close();
     });
@@ -243,7 +284,9 @@ export function buildProgram(): Command {
 
   program
     .command('abort')
-    .description('the POS side aborts the sale of a payment request: its PaymentRequest runs CancelPayment (a CUWO still running is asked to cancel)')
+    .description(
+      'the POS side aborts the sale of a payment request: its PaymentRequest runs CancelPayment (a CUWO still running is asked to cancel)',
+    )
     .argument('<paymentRequestID>')
     .option('--reason <text>', 'why, kept in the request result')
     .action(async (paymentRequestID: string, opts: { reason?: string }) => {
@@ -264,7 +307,9 @@ export function buildProgram(): Command {
         const handle = client.workflow.getHandle(workflowId);
         const description = await handle.describe();
         const closed = description.status.name !== 'RUNNING';
-        const outcome = closed ? await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal' as const, message: err.message })) : undefined;
+        const outcome = closed
+          ? await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal' as const, message: err.message }))
+          : undefined;
         const state = await cuwoState(handle);
         const view = { workflowId, type: description.type, status: description.status.name, state, outcome, webUi: webUiLink(workflowId) };
         if (opts.json) {
@@ -284,7 +329,12 @@ export function buildProgram(): Command {
         row('outcome', outcome?.kind);
         if (outcome?.kind === 'failure') {
           const failure = outcome.failure as { failureReason?: string; failureCode?: string };
-          row('failure', [failure.failureReason, failure.failureCode && failure.failureCode !== failure.failureReason && `(${failure.failureCode})`].filter(Boolean).join(' '));
+          row(
+            'failure',
+            [failure.failureReason, failure.failureCode && failure.failureCode !== failure.failureReason && `(${failure.failureCode})`]
+              .filter(Boolean)
+              .join(' '),
+          );
           row('message', outcome.message);
         }
         if (outcome?.kind === 'canceled') row('cancelation', (outcome.cancelation as { cancelationReason?: string }).cancelationReason);
@@ -314,8 +364,12 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const known = err instanceof InvalidParametersError || err instanceof ConflictingParametersError || err instanceof WorkflowNotFoundError || err instanceof UserFacingError;
-    console.error(`cuwo: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}`);
+    const known =
+      err instanceof InvalidParametersError ||
+      err instanceof ConflictingParametersError ||
+      err instanceof WorkflowNotFoundError ||
+      err instanceof UserFacingError;
+    console.error(`cuwo: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}`);
     process.exitCode = EXIT.error;
   }
 }

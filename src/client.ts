@@ -3,12 +3,7 @@
  * the business-derived workflow id (a second start finds the first execution), and turn a finished
  * execution back into the spec's typed outcome.
  */
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { z } from 'zod';
@@ -36,10 +31,21 @@ export const CUWO_DEFINITIONS = {
   GrantPayout: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.grantPayout(p.payoutRequestID) }),
   CancelPayout: define({ parameters: CancelPayoutWorkflowParameters, workflowId: (p) => workflowIds.cancelPayout(p.payoutRequestID) }),
   PayoutRequest: define({ parameters: GrantPayoutWorkflowParameters, workflowId: (p) => workflowIds.payoutRequest(p.payoutRequestID) }),
-  AuthorizeOrCapturePayment: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.authorizeOrCapturePayment(p.paymentRequestID), check: paymentOptionsProblem }),
-  CapturePayment: define({ parameters: CapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.capturePayment(p.paymentRequestID) }),
+  AuthorizeOrCapturePayment: define({
+    parameters: AuthorizeOrCapturePaymentWorkflowParameters,
+    workflowId: (p) => workflowIds.authorizeOrCapturePayment(p.paymentRequestID),
+    check: paymentOptionsProblem,
+  }),
+  CapturePayment: define({
+    parameters: CapturePaymentWorkflowParameters,
+    workflowId: (p) => workflowIds.capturePayment(p.paymentRequestID),
+  }),
   CancelPayment: define({ parameters: CancelPaymentWorkflowParameters, workflowId: (p) => workflowIds.cancelPayment(p.paymentRequestID) }),
-  PaymentRequest: define({ parameters: AuthorizeOrCapturePaymentWorkflowParameters, workflowId: (p) => workflowIds.paymentRequest(p.paymentRequestID), check: paymentOptionsProblem }),
+  PaymentRequest: define({
+    parameters: AuthorizeOrCapturePaymentWorkflowParameters,
+    workflowId: (p) => workflowIds.paymentRequest(p.paymentRequestID),
+    check: paymentOptionsProblem,
+  }),
 };
 
 function paymentOptionsProblem(params: { paymentMethodConfiguration: { options?: unknown } }): string | undefined {
@@ -59,7 +65,9 @@ export class ConflictingParametersError extends Error {
     readonly workflowId: string,
     readonly fields: string[],
   ) {
-    super(`${workflowId} already exists with other parameters (differing: ${fields.join(', ')}); nothing was started. Use a new request id for a new ${workflowId.includes('payout') ? 'payout' : 'payment'}`);
+    super(
+      `${workflowId} already exists with other parameters (differing: ${fields.join(', ')}); nothing was started. Use a new request id for a new ${workflowId.includes('payout') ? 'payout' : 'payment'}`,
+    );
   }
 }
 
@@ -126,9 +134,7 @@ export function differingFields(a: unknown, b: unknown, path = ''): string[] {
 }
 
 export type CuwoOutcome<R = unknown, F = unknown, C = unknown> =
-  | { kind: 'success'; result: R }
-  | { kind: 'failure'; failure: F; message: string }
-  | { kind: 'canceled'; cancelation: C };
+  { kind: 'success'; result: R } | { kind: 'failure'; failure: F; message: string } | { kind: 'canceled'; cancelation: C };
 
 /** The execution ended without a CUWO outcome: terminated, timed out, or failed on a defect. */
 export class CuwoAbnormalEndError extends Error {
@@ -154,7 +160,9 @@ export async function cuwoOutcome<R = unknown, F = unknown, C = unknown>(handle:
       const state = await cuwoState(handle);
       if (state?.cancelation) return { kind: 'canceled', cancelation: state.cancelation as C };
     }
-    throw new CuwoAbnormalEndError(`${handle.workflowId} ended without a CUWO outcome: ${cause?.name ?? ''} ${cause?.message ?? err.message}`.trim());
+    throw new CuwoAbnormalEndError(
+      `${handle.workflowId} ended without a CUWO outcome: ${cause?.name ?? ''} ${cause?.message ?? err.message}`.trim(),
+    );
   }
 }
 

@@ -59,7 +59,8 @@ function resolveEnvReferences(value: unknown, path: string, env: NodeJS.ProcessE
   if (typeof value === 'string' && value.startsWith('env:')) {
     const name = value.slice(4);
     const resolved = env[name];
-    if (resolved === undefined || resolved === '') throw new ConfigurationError(`${path} refers to environment variable ${name}, which is not set`);
+    if (resolved === undefined || resolved === '')
+      throw new ConfigurationError(`${path} refers to environment variable ${name}, which is not set`);
     return resolved;
   }
   if (typeof value === 'string' && value.startsWith('file:')) {

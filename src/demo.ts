@@ -44,7 +44,12 @@ interface ScenarioContext {
 
 const SCENARIOS: Scenario[] = [
   { name: 'disburseFunds: payout succeeds', provider: 'disburse-funds', amount: '25.00', expected: 'SUCCESS' },
-  { name: 'disburseFunds: amount above the provider limit', provider: 'disburse-funds', amount: '1500.00', expected: 'FAILURE AMOUNT_ABOVE_LIMIT' },
+  {
+    name: 'disburseFunds: amount above the provider limit',
+    provider: 'disburse-funds',
+    amount: '1500.00',
+    expected: 'FAILURE AMOUNT_ABOVE_LIMIT',
+  },
   {
     name: 'disburseFunds: worker SIGKILLed mid-payout, recovered',
     provider: 'disburse-funds',
@@ -60,7 +65,13 @@ const SCENARIOS: Scenario[] = [
       await ctx.replaceWorker();
     },
   },
-  { name: 'Payneteasy: payout approved (status polling + signed callback)', provider: 'payneteasy', amount: '30.00', card: 'approve-demo', expected: 'SUCCESS' },
+  {
+    name: 'Payneteasy: payout approved (status polling + signed callback)',
+    provider: 'payneteasy',
+    amount: '30.00',
+    card: 'approve-demo',
+    expected: 'SUCCESS',
+  },
   {
     name: "Payneteasy: receiver's form, filled",
     provider: 'payneteasy',
@@ -76,7 +87,13 @@ const SCENARIOS: Scenario[] = [
       ctx.stack.payneteasy.completeForm(state.redirectUrl.split('/').pop()!);
     },
   },
-  { name: 'Payneteasy: payout declined by the issuer', provider: 'payneteasy', amount: '15.00', card: 'decline-demo', expected: 'FAILURE DECLINED' },
+  {
+    name: 'Payneteasy: payout declined by the issuer',
+    provider: 'payneteasy',
+    amount: '15.00',
+    card: 'decline-demo',
+    expected: 'FAILURE DECLINED',
+  },
 ];
 
 function params(payoutRequestID: string, scenario: Scenario): GrantPayoutWorkflowParameters {
@@ -85,13 +102,20 @@ function params(payoutRequestID: string, scenario: Scenario): GrantPayoutWorkflo
     '@type': GrantPayoutTypes.parameters,
     payoutRequestID,
     requestedAmount: { amount: scenario.amount, currency: 'EUR' },
-    invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: `cm-${payoutRequestID}`, documentNumber: `CM-${payoutRequestID}` }],
+    invoiceOrCreditMemoInformation: [
+      { documentType: 'CREDIT_MEMO', documentID: `cm-${payoutRequestID}`, documentNumber: `CM-${payoutRequestID}` },
+    ],
     customerInformation: { customerID: 'demo-customer', name: 'Demo Customer' },
     customerIdentifiers: payneteasy
-      ? scenario.card ? [{ identifierType: 'CARD_REFERENCE', identifier: scenario.card }] : []
+      ? scenario.card
+        ? [{ identifierType: 'CARD_REFERENCE', identifier: scenario.card }]
+        : []
       : [{ identifierType: 'UPI_VPA', identifier: 'demo@okbank' }],
     cuwoContextInformation: { tenantID: 'demo', storeID: 'demo-store', terminalID: 'demo-pos' },
-    paymentMethodConfiguration: { paymentMethodID: payneteasy ? 'pm-card-payout' : 'pm-upi', accountName: payneteasy ? DEMO_PAYNETEASY_ACCOUNT : DEMO_UPI_ACCOUNT },
+    paymentMethodConfiguration: {
+      paymentMethodID: payneteasy ? 'pm-card-payout' : 'pm-upi',
+      accountName: payneteasy ? DEMO_PAYNETEASY_ACCOUNT : DEMO_UPI_ACCOUNT,
+    },
   };
 }
 
@@ -116,9 +140,31 @@ interface PaymentScenario {
 }
 
 const PAYMENT_SCENARIOS: PaymentScenario[] = [
-  { name: 'Payneteasy payment: direct capture, sale completed', captureMode: 'CAPTURE', amountPolicy: 'EXACT', pos: 'complete', expected: 'BOOKED', expectedKeptMinor: '5000' },
-  { name: 'Payneteasy payment: authorize, then capture, extra tip', captureMode: 'AUTHORIZE', amountPolicy: 'ALLOW_MORE', formAmountMinor: '5600', pos: 'complete', expected: 'BOOKED', expectedKeptMinor: '5600' },
-  { name: 'Payneteasy payment: POS aborts after capture, refunded', captureMode: 'CAPTURE', amountPolicy: 'EXACT', pos: 'abort', expected: 'ABORTED', expectedKeptMinor: '0' },
+  {
+    name: 'Payneteasy payment: direct capture, sale completed',
+    captureMode: 'CAPTURE',
+    amountPolicy: 'EXACT',
+    pos: 'complete',
+    expected: 'BOOKED',
+    expectedKeptMinor: '5000',
+  },
+  {
+    name: 'Payneteasy payment: authorize, then capture, extra tip',
+    captureMode: 'AUTHORIZE',
+    amountPolicy: 'ALLOW_MORE',
+    formAmountMinor: '5600',
+    pos: 'complete',
+    expected: 'BOOKED',
+    expectedKeptMinor: '5600',
+  },
+  {
+    name: 'Payneteasy payment: POS aborts after capture, refunded',
+    captureMode: 'CAPTURE',
+    amountPolicy: 'EXACT',
+    pos: 'abort',
+    expected: 'ABORTED',
+    expectedKeptMinor: '0',
+  },
 ];
 
 function paymentParams(paymentRequestID: string, scenario: PaymentScenario): AuthorizeOrCapturePaymentWorkflowParameters {
@@ -127,11 +173,17 @@ function paymentParams(paymentRequestID: string, scenario: PaymentScenario): Aut
     paymentRequestID,
     requestedAmount: { amount: '50.00', currency: 'EUR' },
     includedTipAmount: { amount: '0.00', currency: 'EUR' },
-    invoiceOrCreditMemoInformation: [{ documentType: 'INVOICE', documentID: `inv-${paymentRequestID}`, documentNumber: `INV-${paymentRequestID}` }],
+    invoiceOrCreditMemoInformation: [
+      { documentType: 'INVOICE', documentID: `inv-${paymentRequestID}`, documentNumber: `INV-${paymentRequestID}` },
+    ],
     customerInformation: { customerID: 'demo-customer', name: 'Demo Customer', email: 'demo@example.com' },
     customerIdentifiers: [],
     cuwoContextInformation: { tenantID: 'demo', storeID: 'demo-store', terminalID: 'demo-pos' },
-    paymentMethodConfiguration: { paymentMethodID: 'pm-card', accountName: DEMO_PAYNETEASY_ACCOUNT, options: { captureMode: scenario.captureMode, amountPolicy: scenario.amountPolicy } },
+    paymentMethodConfiguration: {
+      paymentMethodID: 'pm-card',
+      accountName: DEMO_PAYNETEASY_ACCOUNT,
+      options: { captureMode: scenario.captureMode, amountPolicy: scenario.amountPolicy },
+    },
   };
 }
 
@@ -144,8 +196,13 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
     await sleep(200);
     state = await cuwoState(cuwo).catch(() => undefined);
   }
-  say(`  the customer fills the payment form ${state.redirectUrl}${scenario.formAmountMinor ? ` with ${scenario.formAmountMinor} cents (tip added)` : ''}`);
-  stack.payneteasy.completeForm(state.redirectUrl.split('/').pop()!, scenario.formAmountMinor ? { amountMinor: scenario.formAmountMinor } : {});
+  say(
+    `  the customer fills the payment form ${state.redirectUrl}${scenario.formAmountMinor ? ` with ${scenario.formAmountMinor} cents (tip added)` : ''}`,
+  );
+  stack.payneteasy.completeForm(
+    state.redirectUrl.split('/').pop()!,
+    scenario.formAmountMinor ? { amountMinor: scenario.formAmountMinor } : {},
+  );
   while ((await cuwoState(handle))?.stage !== 'AWAITING_POS') await sleep(200);
   say(`  the POS side ${scenario.pos === 'complete' ? 'completes the sale' : 'aborts the sale'}`);
   await handle.signal(scenario.pos, ...(scenario.pos === 'abort' ? [{ reason: 'demo: customer walked away' }] : []));
@@ -153,15 +210,27 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
   const entry = stack.payneteasy.paymentLedger().find((l) => l.clientOrderId === `payment:${id}`);
   const kept = entry?.takenMinor ?? '0';
   const auth = result.authorizeOrCapture;
-  const detail = auth.outcome === 'SUCCESS' ? `${auth.result.status} ${auth.result.processedAmount.amount} EUR${result.capture ? ', captured' : ''}${result.compensation ? ', refunded by CancelPayment' : ''}` : auth.outcome;
-  return { workflowId, summary: result.outcome, detail, kept, ok: result.outcome === scenario.expected && kept === scenario.expectedKeptMinor && entry?.heldMinor === '0' };
+  const detail =
+    auth.outcome === 'SUCCESS'
+      ? `${auth.result.status} ${auth.result.processedAmount.amount} EUR${result.capture ? ', captured' : ''}${result.compensation ? ', refunded by CancelPayment' : ''}`
+      : auth.outcome;
+  return {
+    workflowId,
+    summary: result.outcome,
+    detail,
+    kept,
+    ok: result.outcome === scenario.expected && kept === scenario.expectedKeptMinor && entry?.heldMinor === '0',
+  };
 }
 
 function describeOutcome(outcome: CuwoOutcome): { summary: string; detail: string } {
   switch (outcome.kind) {
     case 'success': {
       const result = outcome.result as { processedAmount: { amount: string; currency: string }; payoutReference: string };
-      return { summary: 'SUCCESS', detail: `${result.processedAmount.amount} ${result.processedAmount.currency}, reference ${result.payoutReference}` };
+      return {
+        summary: 'SUCCESS',
+        detail: `${result.processedAmount.amount} ${result.processedAmount.currency}, reference ${result.payoutReference}`,
+      };
     }
     case 'failure':
       return { summary: `FAILURE ${(outcome.failure as { failureReason: string }).failureReason}`, detail: outcome.message };
@@ -176,12 +245,21 @@ async function main(): Promise<number> {
   const workers: WorkerProcess[] = [];
   try {
     say('bundling the workflow code once for the worker processes...');
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    });
     const bundlePath = join(stack.dataDir, 'workflows.js');
     writeFileSync(bundlePath, bundle.code);
     const queue = taskQueue();
     const startWorker = async () => {
-      const worker = await spawnWorkerProcess({ address: stack.temporal.address, taskQueue: queue, accounts: stack.accounts, workflowBundlePath: bundlePath });
+      const worker = await spawnWorkerProcess({
+        address: stack.temporal.address,
+        taskQueue: queue,
+        accounts: stack.accounts,
+        workflowBundlePath: bundlePath,
+      });
       workers.push(worker);
       say(`worker process ${worker.child.pid} polling "${queue}"`);
       return worker;
@@ -196,7 +274,12 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: stack.temporal.address });
     const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: cuwoDataConverter() });
     const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-    const table = new Table({ head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'money', ''], wordWrap: true, colWidths: [28, 40, 14, 14, 34, 18, 6], style: { head: [], border: [] } });
+    const table = new Table({
+      head: ['scenario', 'workflow id', 'expected', 'outcome', 'detail', 'money', ''],
+      wordWrap: true,
+      colWidths: [28, 40, 14, 14, 34, 18, 6],
+      style: { head: [], border: [] },
+    });
     let allAsExpected = true;
 
     for (const [index, scenario] of SCENARIOS.entries()) {
@@ -210,7 +293,15 @@ async function main(): Promise<number> {
       const ok = summary === scenario.expected && disbursed === (scenario.expected === 'SUCCESS' ? 1 : 0);
       allAsExpected &&= ok;
       say(`  -> ${summary}${ok ? '' : '  (NOT AS EXPECTED)'}`);
-      table.push([scenario.name, workflowId, scenario.expected, summary, detail, `${disbursed} payout${disbursed === 1 ? '' : 's'}`, ok ? 'ok' : 'FAIL']);
+      table.push([
+        scenario.name,
+        workflowId,
+        scenario.expected,
+        summary,
+        detail,
+        `${disbursed} payout${disbursed === 1 ? '' : 's'}`,
+        ok ? 'ok' : 'FAIL',
+      ]);
     }
     for (const [index, scenario] of PAYMENT_SCENARIOS.entries()) {
       const paymentRequestID = `demo-${runId}-p${index + 1}`;
@@ -218,12 +309,22 @@ async function main(): Promise<number> {
       const run = await runPaymentScenario(client, stack, queue, paymentRequestID, scenario);
       allAsExpected &&= run.ok;
       say(`  -> ${run.summary}${run.ok ? '' : '  (NOT AS EXPECTED)'}`);
-      table.push([scenario.name, run.workflowId, scenario.expected, run.summary, run.detail, `kept ${formatMoney(fromMinorUnits(BigInt(run.kept), 'EUR'))}`, run.ok ? 'ok' : 'FAIL']);
+      table.push([
+        scenario.name,
+        run.workflowId,
+        scenario.expected,
+        run.summary,
+        run.detail,
+        `kept ${formatMoney(fromMinorUnits(BigInt(run.kept), 'EUR'))}`,
+        run.ok ? 'ok' : 'FAIL',
+      ]);
     }
     await connection.close();
 
     console.log(table.toString());
-    console.log(`Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CuwoRequestId STARTS_WITH "demo-${runId}"`)}`);
+    console.log(
+      `Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CuwoRequestId STARTS_WITH "demo-${runId}"`)}`,
+    );
     console.log(allAsExpected ? 'All scenarios ended as expected.' : 'Some scenarios did NOT end as expected.');
     if (keep) {
       say('--keep: the stack stays up for the Web UI; Ctrl-C stops it');

@@ -16,7 +16,18 @@ export const logger = pino({
   level: process.env.CUWO_LOG_LEVEL ?? 'info',
   // Defence in depth: secrets should never be logged; if one is, it is by one of these keys.
   redact: {
-    paths: ['bearerToken', 'controlKey', 'privateKeyPem', 'authorization', 'token', '*.bearerToken', '*.controlKey', '*.privateKeyPem', '*.authorization', '*.token'],
+    paths: [
+      'bearerToken',
+      'controlKey',
+      'privateKeyPem',
+      'authorization',
+      'token',
+      '*.bearerToken',
+      '*.controlKey',
+      '*.privateKeyPem',
+      '*.authorization',
+      '*.token',
+    ],
     censor: '[redacted]',
   },
 });
@@ -28,7 +39,7 @@ const PINO_LEVEL: Record<LogLevel, pino.Level> = { TRACE: 'trace', DEBUG: 'debug
  * and activity logs through pino, and Prometheus metrics on `metricsAddress` (host:port) when given.
  */
 export function installRuntime(options: { metricsAddress?: string; logLevel?: LogLevel } = {}): void {
-  const level = options.logLevel ?? ((process.env.CUWO_SDK_LOG_LEVEL as LogLevel | undefined) ?? 'INFO');
+  const level = options.logLevel ?? (process.env.CUWO_SDK_LOG_LEVEL as LogLevel | undefined) ?? 'INFO';
   Runtime.install({
     logger: new DefaultLogger(level, (entry: LogEntry) => logger[PINO_LEVEL[entry.level]]({ ...entry.meta }, entry.message)),
     ...(options.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress } } } } : {}),

@@ -14,11 +14,17 @@ export const CuwoFailureReason = defineSearchAttributeKey('CuwoFailureReason', S
 /** True when a compensation could not undo a money movement: a person must reconcile. */
 export const CuwoNeedsReconciliation = defineSearchAttributeKey('CuwoNeedsReconciliation', SearchAttributeType.BOOL);
 
-export const ALL_SEARCH_ATTRIBUTES = [
-  CuwoRequestId, CuwoType, CuwoProvider, CuwoOutcome, CuwoFailureReason, CuwoNeedsReconciliation,
-];
+export const ALL_SEARCH_ATTRIBUTES = [CuwoRequestId, CuwoType, CuwoProvider, CuwoOutcome, CuwoFailureReason, CuwoNeedsReconciliation];
 
-const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', BOOL: 'Bool', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+const CLI_TYPE: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  BOOL: 'Bool',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 /** `Name=Type` flags as `temporal server start-dev --search-attribute` expects them. */
 export function searchAttributeFlags(): string[] {

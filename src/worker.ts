@@ -80,7 +80,13 @@ async function main(): Promise<void> {
     workflowBundlePath: process.env.CUWO_WORKFLOW_BUNDLE,
   });
   logger.info(
-    { taskQueue: taskQueue(), address: settings.connectionOptions.address, namespace: settings.namespace, accounts: Object.keys(accounts), metrics: process.env.CUWO_METRICS_ADDRESS },
+    {
+      taskQueue: taskQueue(),
+      address: settings.connectionOptions.address,
+      namespace: settings.namespace,
+      accounts: Object.keys(accounts),
+      metrics: process.env.CUWO_METRICS_ADDRESS,
+    },
     `worker polling task queue "${taskQueue()}"`,
   );
   await worker.run(); // returns after SIGINT/SIGTERM and a graceful shutdown

@@ -38,8 +38,13 @@ export function createCompensationActivities() {
         if (!(err instanceof WorkflowFailedError)) throw err; // not closed yet, or Temporal unreachable: retried
         const cause = err.cause;
         const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { '@type'?: string } | undefined) : undefined;
-        if (detail?.['@type'] === input.failureType) return { outcome: 'FAILURE', workflowId: input.workflowId, failure: detail, message: cause!.message };
-        return { outcome: 'ABNORMAL', workflowId: input.workflowId, message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` };
+        if (detail?.['@type'] === input.failureType)
+          return { outcome: 'FAILURE', workflowId: input.workflowId, failure: detail, message: cause!.message };
+        return {
+          outcome: 'ABNORMAL',
+          workflowId: input.workflowId,
+          message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}`,
+        };
       } finally {
         clearInterval(keepAlive);
       }

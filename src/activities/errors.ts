@@ -5,5 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
  * re-sends the same idempotent request or asks for the status, so it is never reported as a failure.
  */
 export function outcomeUnknown(message: string, cause?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'OutcomeUnknown', message, nonRetryable: false, cause: cause instanceof Error ? cause : undefined });
+  return ApplicationFailure.create({
+    type: 'OutcomeUnknown',
+    message,
+    nonRetryable: false,
+    cause: cause instanceof Error ? cause : undefined,
+  });
 }

@@ -2,30 +2,52 @@ import type { ProviderRegistry } from './providers/registry';
 import type { PaymentProvider } from './providers/types';
 import { withProviderContext } from './reporting';
 import type { Opened, ProcessingDataSeal } from './sealing';
-import type { CancelPaymentStep, CaptureStep, FollowUpPaymentActivityInput, PaymentStatusActivityInput, PaymentStep, StartPaymentActivityInput } from './types';
+import type {
+  CancelPaymentStep,
+  CaptureStep,
+  FollowUpPaymentActivityInput,
+  PaymentStatusActivityInput,
+  PaymentStep,
+  StartPaymentActivityInput,
+} from './types';
 
 export type PaymentActivities = ReturnType<typeof createPaymentActivities>;
 
 export function createPaymentActivities(providers: ProviderRegistry, seal: ProcessingDataSeal) {
   /** The provider named in processing data this worker sealed for this payment request, or why not. */
-  const fromProcessingData = (processingData: string | undefined, paymentRequestID: string): { provider: PaymentProvider; data: Record<string, unknown> } | { problem: string; code: string } => {
+  const fromProcessingData = (
+    processingData: string | undefined,
+    paymentRequestID: string,
+  ): { provider: PaymentProvider; data: Record<string, unknown> } | { problem: string; code: string } => {
     if (!processingData) return { problem: 'no payment processing data', code: 'NO_PROCESSING_DATA' };
     const opened: Opened = seal.open(processingData, `payment:${paymentRequestID}`);
     if (!opened.ok) return { problem: opened.problem, code: 'INVALID_PROCESSING_DATA' };
     const provider = providers.payment(String(opened.record.account ?? ''));
     return provider
       ? { provider, data: opened.record }
-      : { problem: `payment processing data names account "${String(opened.record.account)}", which is not configured for payments on this worker`, code: 'UNKNOWN_ACCOUNT' };
+      : {
+          problem: `payment processing data names account "${String(opened.record.account)}", which is not configured for payments on this worker`,
+          code: 'UNKNOWN_ACCOUNT',
+        };
   };
-  const scope = (provider: PaymentProvider, input: { notify: string[]; paymentRequestID: string }) => ({ provider: provider.name, notify: input.notify, request: `payment:${input.paymentRequestID}` as const, seal });
+  const scope = (provider: PaymentProvider, input: { notify: string[]; paymentRequestID: string }) => ({
+    provider: provider.name,
+    notify: input.notify,
+    request: `payment:${input.paymentRequestID}` as const,
+    seal,
+  });
 
   return {
     async startPayment(input: StartPaymentActivityInput): Promise<PaymentStep> {
       const provider = providers.payment(input.accountName);
       if (!provider) {
         return {
-          status: 'FAILED', provider: 'none', reason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT',
-          message: `no payment account named "${input.accountName}" is configured on this worker`, moneyMayHaveMoved: false,
+          status: 'FAILED',
+          provider: 'none',
+          reason: 'CONFIGURATION_ERROR',
+          failureCode: 'UNKNOWN_ACCOUNT',
+          message: `no payment account named "${input.accountName}" is configured on this worker`,
+          moneyMayHaveMoved: false,
         };
       }
       return withProviderContext(scope(provider, input), (ctx) => provider.start(input, ctx));
@@ -36,8 +58,14 @@ export function createPaymentActivities(providers: ProviderRegistry, seal: Proce
       if ('problem' in found) {
         // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
         return {
-          status: 'FAILED', provider: 'none', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR', failureCode: found.code,
-          message: found.problem, processingData: input.processingData, moneyMayHaveMoved: true, needsReconciliation: true,
+          status: 'FAILED',
+          provider: 'none',
+          reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR',
+          failureCode: found.code,
+          message: found.problem,
+          processingData: input.processingData,
+          moneyMayHaveMoved: true,
+          needsReconciliation: true,
         };
       }
       return withProviderContext(scope(found.provider, input), (ctx) => found.provider.status(found.data, ctx));
@@ -47,8 +75,11 @@ export function createPaymentActivities(providers: ProviderRegistry, seal: Proce
       const found = fromProcessingData(input.processingData, input.paymentRequestID);
       if ('problem' in found) {
         return {
-          status: 'FAILED', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'NOT_AUTHORIZED', failureCode: found.code,
-          message: `cannot capture payment ${input.paymentRequestID}: ${found.problem}; nothing was captured`, processingData: input.processingData,
+          status: 'FAILED',
+          reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'NOT_AUTHORIZED',
+          failureCode: found.code,
+          message: `cannot capture payment ${input.paymentRequestID}: ${found.problem}; nothing was captured`,
+          processingData: input.processingData,
           needsReconciliation: found.code === 'INVALID_PROCESSING_DATA',
         };
       }
@@ -61,8 +92,12 @@ export function createPaymentActivities(providers: ProviderRegistry, seal: Proce
       const found = fromProcessingData(input.processingData, input.paymentRequestID);
       if ('problem' in found) {
         return {
-          status: 'FAILED', reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR', failureCode: found.code,
-          message: `${found.problem}; nothing was done, reconcile by hand`, processingData: input.processingData, needsReconciliation: true,
+          status: 'FAILED',
+          reason: found.code === 'INVALID_PROCESSING_DATA' ? 'INVALID_PROCESSING_DATA' : 'CONFIGURATION_ERROR',
+          failureCode: found.code,
+          message: `${found.problem}; nothing was done, reconcile by hand`,
+          processingData: input.processingData,
+          needsReconciliation: true,
         };
       }
       return withProviderContext(scope(found.provider, input), (ctx) => found.provider.cancel(found.data, ctx));

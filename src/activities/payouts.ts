@@ -11,8 +11,12 @@ export function createPayoutActivities(providers: ProviderRegistry, seal: Proces
       const provider = providers.payout(input.accountName);
       if (!provider) {
         return {
-          status: 'FAILED', provider: 'none', reason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT',
-          message: `no provider account named "${input.accountName}" is configured on this worker`, moneyMayHaveMoved: false,
+          status: 'FAILED',
+          provider: 'none',
+          reason: 'CONFIGURATION_ERROR',
+          failureCode: 'UNKNOWN_ACCOUNT',
+          message: `no provider account named "${input.accountName}" is configured on this worker`,
+          moneyMayHaveMoved: false,
         };
       }
       const request = `payout:${input.payoutRequestID}` as const;
@@ -27,13 +31,21 @@ export function createPayoutActivities(providers: ProviderRegistry, seal: Proces
       if (!opened.ok || !provider?.status) {
         // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
         return {
-          status: 'FAILED', provider: provider?.name ?? 'none', reason: opened.ok ? 'CONFIGURATION_ERROR' : 'INVALID_PROCESSING_DATA',
+          status: 'FAILED',
+          provider: provider?.name ?? 'none',
+          reason: opened.ok ? 'CONFIGURATION_ERROR' : 'INVALID_PROCESSING_DATA',
           failureCode: opened.ok ? 'UNKNOWN_ACCOUNT' : 'INVALID_PROCESSING_DATA',
-          message: opened.ok ? `account "${String(opened.record.account)}" is not configured for status queries on this worker` : opened.problem,
-          processingData: input.processingData, moneyMayHaveMoved: true, needsReconciliation: true,
+          message: opened.ok
+            ? `account "${String(opened.record.account)}" is not configured for status queries on this worker`
+            : opened.problem,
+          processingData: input.processingData,
+          moneyMayHaveMoved: true,
+          needsReconciliation: true,
         };
       }
-      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.status!(opened.record, ctx));
+      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) =>
+        provider.status!(opened.record, ctx),
+      );
     },
 
     async cancelPayout(input: CancelPayoutActivityInput): Promise<CancelPayoutStep> {
@@ -43,20 +55,29 @@ export function createPayoutActivities(providers: ProviderRegistry, seal: Proces
       const opened = seal.open(input.processingData, request);
       if (!opened.ok) {
         return {
-          status: 'FAILED', reason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA',
-          message: `${opened.problem}; nothing was done, reconcile by hand`, processingData: input.processingData, needsReconciliation: true,
+          status: 'FAILED',
+          reason: 'INVALID_PROCESSING_DATA',
+          failureCode: 'INVALID_PROCESSING_DATA',
+          message: `${opened.problem}; nothing was done, reconcile by hand`,
+          processingData: input.processingData,
+          needsReconciliation: true,
         };
       }
       const accountName = String(opened.record.account ?? '');
       const provider = providers.payout(accountName);
       if (!provider) {
         return {
-          status: 'FAILED', reason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT',
+          status: 'FAILED',
+          reason: 'CONFIGURATION_ERROR',
+          failureCode: 'UNKNOWN_ACCOUNT',
           message: `payout processing data names account "${accountName}", which is not configured on this worker`,
-          processingData: input.processingData, needsReconciliation: true,
+          processingData: input.processingData,
+          needsReconciliation: true,
         };
       }
-      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.cancel(opened.record, ctx));
+      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) =>
+        provider.cancel(opened.record, ctx),
+      );
     },
   };
 }

@@ -11,7 +11,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { ProviderContext } from './providers/types';
 import type { ProcessingDataSeal, RequestBinding } from './sealing';
-import { CUWO_STATE_QUERY, PROCESSING_DATA_SIGNAL, PROCESSING_DATA_UPDATE, type ProcessingDataAck, type ProcessingDataUpdate } from './types';
+import {
+  CUWO_STATE_QUERY,
+  PROCESSING_DATA_SIGNAL,
+  PROCESSING_DATA_UPDATE,
+  type ProcessingDataAck,
+  type ProcessingDataUpdate,
+} from './types';
 
 const KEEP_ALIVE_MS = 2_000;
 
@@ -50,14 +56,21 @@ export async function withProviderContext<T>(scope: ProviderCallScope, call: (ct
       },
     });
     const status = (step as { status?: string } | undefined)?.status ?? 'unknown';
-    context.metricMeter.createCounter('cuwo_provider_steps_total', 'steps', 'provider answers by provider, activity and status').add(1, { provider, activity: context.info.activityType, status });
+    context.metricMeter
+      .createCounter('cuwo_provider_steps_total', 'steps', 'provider answers by provider, activity and status')
+      .add(1, { provider, activity: context.info.activityType, status });
     context.log.info('provider step', { provider, status });
     return step;
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err; // outcome unknown (retried), canceled before sending, CUWO closed, ...
     // Anything else is a defect on our side: retrying the same input cannot help. The CUWO ends with its
     // Failure structure (flagged when money may be out) instead of retrying forever.
-    throw ApplicationFailure.create({ type: 'InternalError', message: `defect in the ${provider} adapter: ${(err as Error)?.message ?? String(err)}`, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    throw ApplicationFailure.create({
+      type: 'InternalError',
+      message: `defect in the ${provider} adapter: ${(err as Error)?.message ?? String(err)}`,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   } finally {
     clearInterval(keepAlive);
   }
@@ -78,16 +91,24 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
   const [own, ...orchestrators] = notify;
   let ack: ProcessingDataAck;
   try {
-    ack = await context.client.workflow.getHandle(own).executeUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE, { args: [update] });
+    ack = await context.client.workflow
+      .getHandle(own)
+      .executeUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE, { args: [update] });
   } catch (err) {
     // The CUWO is closed (terminated, timed out): this attempt is an orphan and must not move money.
     if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error)?.message ?? '')) {
       throw ApplicationFailure.nonRetryable(`CUWO ${own} is no longer running; not calling the provider`, 'CuwoClosed');
     }
-    throw ApplicationFailure.retryable(`could not hand processing data to ${own}: ${(err as Error)?.message ?? String(err)}`, 'NotifyFailed');
+    throw ApplicationFailure.retryable(
+      `could not hand processing data to ${own}: ${(err as Error)?.message ?? String(err)}`,
+      'NotifyFailed',
+    );
   }
   if (!ack.proceed) {
-    throw ApplicationFailure.nonRetryable(`a cancel request reached ${own} before the request was sent; nothing was sent`, 'CanceledBeforeSending');
+    throw ApplicationFailure.nonRetryable(
+      `a cancel request reached ${own} before the request was sent; nothing was sent`,
+      'CanceledBeforeSending',
+    );
   }
   for (const id of orchestrators) {
     // A failed notification of the orchestrator must never block a money step: the CUWO has the data
@@ -102,7 +123,9 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
           await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           continue;
         }
-        context.metricMeter.createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive').add(1, { provider: update.provider });
+        context.metricMeter
+          .createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive')
+          .add(1, { provider: update.provider });
         context.log.warn('could not hand processing data to the orchestrator', { orchestrator: id, error: (err as Error)?.message });
         break;
       }

@@ -20,9 +20,7 @@ interface SealedEnvelope {
   record: Record<string, unknown>;
 }
 
-export type Opened =
-  | { ok: true; record: Record<string, unknown>; sealed: boolean }
-  | { ok: false; problem: string };
+export type Opened = { ok: true; record: Record<string, unknown>; sealed: boolean } | { ok: false; problem: string };
 
 /** "payout:<payoutRequestID>" / "payment:<paymentRequestID>": the request a record belongs to. */
 export type RequestBinding = `payout:${string}` | `payment:${string}`;
@@ -58,13 +56,23 @@ export class ProcessingDataSeal {
     }
     if (!isObject(parsed)) return { ok: false, problem: 'processing data is not a JSON object' };
     if (!isObject(parsed.seal)) {
-      if (!this.acceptUnsealed) return { ok: false, problem: 'processing data carries no seal (records from before sealing need CUWO_ACCEPT_UNSEALED_PROCESSING_DATA=true)' };
+      if (!this.acceptUnsealed)
+        return {
+          ok: false,
+          problem: 'processing data carries no seal (records from before sealing need CUWO_ACCEPT_UNSEALED_PROCESSING_DATA=true)',
+        };
       return { ok: true, record: parsed, sealed: false };
     }
     const { seal, request: sealedFor, record } = parsed as Partial<SealedEnvelope> & { seal: Record<string, unknown> };
     const key = typeof seal.kid === 'string' ? this.byId.get(seal.kid) : undefined;
-    if (seal.v !== SEAL_VERSION || !key) return { ok: false, problem: `processing data is sealed with a key this worker does not have (${String(seal.kid)})` };
-    if (typeof sealedFor !== 'string' || !isObject(record) || typeof seal.mac !== 'string' || !sameText(seal.mac, mac(key, sealedFor, record))) {
+    if (seal.v !== SEAL_VERSION || !key)
+      return { ok: false, problem: `processing data is sealed with a key this worker does not have (${String(seal.kid)})` };
+    if (
+      typeof sealedFor !== 'string' ||
+      !isObject(record) ||
+      typeof seal.mac !== 'string' ||
+      !sameText(seal.mac, mac(key, sealedFor, record))
+    ) {
       return { ok: false, problem: 'processing data seal does not verify: it was changed after the worker wrote it' };
     }
     if (sealedFor !== request) return { ok: false, problem: `processing data belongs to ${sealedFor}, not to ${request}` };
@@ -75,13 +83,17 @@ export class ProcessingDataSeal {
 /** From CUWO_SEAL_KEYS; refuses to run without (processing data must never be trusted unsealed). */
 export function sealFromEnv(env: NodeJS.ProcessEnv = process.env): ProcessingDataSeal {
   if (!env.CUWO_SEAL_KEYS) {
-    throw new CodecKeyError('CUWO_SEAL_KEYS is not set: the worker cannot seal or verify processing data (see README, "Processing data is sealed")');
+    throw new CodecKeyError(
+      'CUWO_SEAL_KEYS is not set: the worker cannot seal or verify processing data (see README, "Processing data is sealed")',
+    );
   }
   return new ProcessingDataSeal(parseCodecKeys(env.CUWO_SEAL_KEYS, 'CUWO_SEAL_KEYS'), env.CUWO_ACCEPT_UNSEALED_PROCESSING_DATA === 'true');
 }
 
 function mac(key: Buffer, request: string, record: object): string {
-  return createHmac('sha256', key).update(`${SEAL_VERSION}\n${request}\n${JSON.stringify(record)}`).digest('base64url');
+  return createHmac('sha256', key)
+    .update(`${SEAL_VERSION}\n${request}\n${JSON.stringify(record)}`)
+    .digest('base64url');
 }
 
 function sameText(a: string, b: string): boolean {

@@ -181,7 +181,6 @@ export interface FollowUpPaymentActivityInput {
   notify: string[];
 }
 
-
 export type PaymentStep =
   | PendingProviderStep
   /** The provider authorized (mode AUTHORIZE) or captured (mode CAPTURE) `processedAmount`, as it answered. */
@@ -203,10 +202,26 @@ export type PaymentStep =
 export type CaptureStep =
   | PendingProviderStep
   | { status: 'CAPTURED'; provider: string; processingData: string }
-  | { status: 'FAILED'; provider?: string; reason: CaptureFailureReason; failureCode?: string; message: string; processingData?: string; needsReconciliation?: boolean };
+  | {
+      status: 'FAILED';
+      provider?: string;
+      reason: CaptureFailureReason;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      needsReconciliation?: boolean;
+    };
 
 /** Like CancelPayoutStep: the compensation either released/refunded (or found nothing), or needs a person. */
 export type CancelPaymentStep =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
   | PendingProviderStep
-  | { status: 'FAILED'; provider?: string; reason: CancelPaymentFailureReason; failureCode?: string; message: string; processingData?: string; needsReconciliation: boolean };
+  | {
+      status: 'FAILED';
+      provider?: string;
+      reason: CancelPaymentFailureReason;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      needsReconciliation: boolean;
+    };

@@ -54,7 +54,12 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
   // Workflow ids may be long (Temporal allows 1,000 bytes; percent-encoded up to three times that).
   const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 4096 } });
   const registry = new Registry();
-  const callbacks = new Counter({ name: 'cuwo_callbacks_total', help: 'provider callbacks by account and result', labelNames: ['account', 'result'], registers: [registry] });
+  const callbacks = new Counter({
+    name: 'cuwo_callbacks_total',
+    help: 'provider callbacks by account and result',
+    labelNames: ['account', 'result'],
+    registers: [registry],
+  });
   const report = (event: CallbackEvent) => {
     callbacks.inc({ account: event.account, result: event.result });
     logger[event.httpStatus >= 500 ? 'error' : event.httpStatus >= 400 ? 'warn' : 'info']({ ...event }, `callback ${event.result}`);
@@ -70,10 +75,14 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
       const { account: accountName, workflowId } = request.params;
       const answer = (httpStatus: number, reason: string, result: CallbackEvent['result'] = 'delivered') => {
         report({ account: accountName, workflowId, httpStatus, reason, result });
-        return reply.code(httpStatus).type('text/plain').send(httpStatus === 200 ? 'OK' : reason);
+        return reply
+          .code(httpStatus)
+          .type('text/plain')
+          .send(httpStatus === 200 ? 'OK' : reason);
       };
       const account = options.accounts[accountName];
-      if (!account || account.provider !== 'payneteasy') return answer(404, `no Payneteasy account named "${accountName}"`, 'unknown-account');
+      if (!account || account.provider !== 'payneteasy')
+        return answer(404, `no Payneteasy account named "${accountName}"`, 'unknown-account');
       const query = request.query;
       const missing = REQUIRED.filter((name) => !query[name]);
       if (missing.length) return answer(400, `missing callback parameter(s): ${missing.join(', ')}`, 'malformed');
@@ -88,13 +97,19 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
         type: query.type ?? '',
       };
       try {
-        await withTimeout(options.client.workflow.getHandle(workflowId).executeUpdate(PROVIDER_CALLBACK_UPDATE, { args: [callback] }), DELIVERY_TIMEOUT_MS);
+        await withTimeout(
+          options.client.workflow.getHandle(workflowId).executeUpdate(PROVIDER_CALLBACK_UPDATE, { args: [callback] }),
+          DELIVERY_TIMEOUT_MS,
+        );
       } catch (err) {
         // Finished (or unknown) workflow: nothing waits for this callback; 200 stops 14 days of retries.
-        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? '')) return answer(200, 'workflow already finished', 'already-finished');
+        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? ''))
+          return answer(200, 'workflow already finished', 'already-finished');
         const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
-        if (refusal === CALLBACK_REFUSALS.duplicate || refusal === CALLBACK_REFUSALS.limit) return answer(200, 'already delivered', 'duplicate');
-        if (refusal === CALLBACK_REFUSALS.notThisOrder) return answer(403, 'the callback names another order than this workflow follows: rejected', 'not-this-order');
+        if (refusal === CALLBACK_REFUSALS.duplicate || refusal === CALLBACK_REFUSALS.limit)
+          return answer(200, 'already delivered', 'duplicate');
+        if (refusal === CALLBACK_REFUSALS.notThisOrder)
+          return answer(403, 'the callback names another order than this workflow follows: rejected', 'not-this-order');
         return answer(503, `could not hand the callback to its workflow; retry later (${(err as Error).message})`, 'unavailable');
       }
       return answer(200, 'delivered');

@@ -87,7 +87,12 @@ export interface Ledgers {
     takenMinor: string;
   }>;
   /** Every Payneteasy order with its transactions (counts of captures and returns). */
-  payneteasyOrders: Array<{ orderId: string; clientOrderId: string; kind: string; transactions: Array<{ type: string; status: string; amountMinor: string }> }>;
+  payneteasyOrders: Array<{
+    orderId: string;
+    clientOrderId: string;
+    kind: string;
+    transactions: Array<{ type: string; status: string; amountMinor: string }>;
+  }>;
 }
 
 export type Rule = 'open' | 'duplicate' | 'success-mismatch' | 'money-out' | 'compensation' | 'forged-callback' | 'unattributed-money';
@@ -254,7 +259,8 @@ export function describeWorkflows(request: RequestFacts): string {
 /** What the request came to; see the header. */
 export function effectiveOutcome(request: RequestFacts): EffectiveOutcome {
   const orchestrator = lastOf(request, 'orchestrator');
-  if (!orchestrator) return request.executions.length ? { kind: 'non-success', label: 'no orchestrator' } : { kind: 'not-started', label: 'not started' };
+  if (!orchestrator)
+    return request.executions.length ? { kind: 'non-success', label: 'no orchestrator' } : { kind: 'not-started', label: 'not started' };
   if (orchestrator.status === 'RUNNING') return { kind: 'open', label: 'OPEN' };
   const requestedCurrency = request.requested.currency;
   if (orchestrator.status !== 'TERMINATED' && orchestrator.status !== 'TIMED_OUT') {
@@ -262,26 +268,57 @@ export function effectiveOutcome(request: RequestFacts): EffectiveOutcome {
     const label = orchestrator.summary ?? end?.kind ?? orchestrator.status;
     if (end?.kind !== 'success') return { kind: 'non-success', label };
     const processed = minorOf(end.processedAmount);
-    if (request.family === 'payout') return { kind: 'success', processedAmount: end.processedAmount, expect: { paidMinor: processed ?? -1n }, label };
+    if (request.family === 'payout')
+      return { kind: 'success', processedAmount: end.processedAmount, expect: { paidMinor: processed ?? -1n }, label };
     return { kind: 'success', processedAmount: end.processedAmount, expect: { takenMinor: processed ?? -1n, heldMinor: 0n }, label };
   }
   // The orchestrator was terminated: what the CUWOs did on their own decides.
   if (byRole(request, 'compensation').length > 0) return { kind: 'non-success', label: 'orchestrator terminated; compensated' };
   const cuwo = lastOf(request, 'cuwo');
-  if (!cuwo || cuwo.status === 'RUNNING') return { kind: cuwo ? 'open' : 'non-success', label: `orchestrator terminated; ${cuwo ? 'CUWO open' : 'no CUWO'}` };
+  if (!cuwo || cuwo.status === 'RUNNING')
+    return { kind: cuwo ? 'open' : 'non-success', label: `orchestrator terminated; ${cuwo ? 'CUWO open' : 'no CUWO'}` };
   if (cuwo.end?.kind !== 'success') return { kind: 'non-success', label: `orchestrator terminated; CUWO ${cuwo.end?.kind ?? cuwo.status}` };
   const processed = minorOf(cuwo.end.processedAmount) ?? -1n;
   if (cuwo.end.processedAmount && cuwo.end.processedAmount.currency !== requestedCurrency) {
-    return { kind: 'success', processedAmount: cuwo.end.processedAmount, expect: { paidMinor: -1n, takenMinor: -1n }, label: 'orchestrator terminated; CUWO success in another currency' };
+    return {
+      kind: 'success',
+      processedAmount: cuwo.end.processedAmount,
+      expect: { paidMinor: -1n, takenMinor: -1n },
+      label: 'orchestrator terminated; CUWO success in another currency',
+    };
   }
-  if (request.family === 'payout') return { kind: 'success', processedAmount: cuwo.end.processedAmount, expect: { paidMinor: processed }, label: 'orchestrator terminated; GrantPayout success' };
+  if (request.family === 'payout')
+    return {
+      kind: 'success',
+      processedAmount: cuwo.end.processedAmount,
+      expect: { paidMinor: processed },
+      label: 'orchestrator terminated; GrantPayout success',
+    };
   const capture = lastOf(request, 'capture');
   if (capture?.status === 'RUNNING') return { kind: 'open', label: 'orchestrator terminated; CapturePayment open' };
-  if (capture?.end?.kind === 'success') return { kind: 'success', processedAmount: cuwo.end.processedAmount, expect: { takenMinor: processed, heldMinor: 0n }, label: 'orchestrator terminated; captured' };
-  if (capture && capture.end?.kind !== 'canceled') return { kind: 'non-success', label: `orchestrator terminated; CapturePayment ${capture.end?.kind ?? capture.status}` };
+  if (capture?.end?.kind === 'success')
+    return {
+      kind: 'success',
+      processedAmount: cuwo.end.processedAmount,
+      expect: { takenMinor: processed, heldMinor: 0n },
+      label: 'orchestrator terminated; captured',
+    };
+  if (capture && capture.end?.kind !== 'canceled')
+    return { kind: 'non-success', label: `orchestrator terminated; CapturePayment ${capture.end?.kind ?? capture.status}` };
   // Authorized and not captured (capture never started or canceled before it was sent): the authorization stands.
-  if (cuwo.end.paymentStatus === 'AUTHORIZED') return { kind: 'success', processedAmount: cuwo.end.processedAmount, expect: { heldMinor: processed, takenMinor: 0n }, label: 'orchestrator terminated; authorized, held' };
-  return { kind: 'success', processedAmount: cuwo.end.processedAmount, expect: { takenMinor: processed, heldMinor: 0n }, label: 'orchestrator terminated; captured' };
+  if (cuwo.end.paymentStatus === 'AUTHORIZED')
+    return {
+      kind: 'success',
+      processedAmount: cuwo.end.processedAmount,
+      expect: { heldMinor: processed, takenMinor: 0n },
+      label: 'orchestrator terminated; authorized, held',
+    };
+  return {
+    kind: 'success',
+    processedAmount: cuwo.end.processedAmount,
+    expect: { takenMinor: processed, heldMinor: 0n },
+    label: 'orchestrator terminated; captured',
+  };
 }
 
 export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVerdict {
@@ -291,7 +328,8 @@ export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVe
   const compensations = byRole(request, 'compensation').length;
   const violations: Violation[] = [];
   const workflows = describeWorkflows(request);
-  const violation = (rule: Rule, message: string) => violations.push({ rule, requestId: request.requestId, message, ledger: money.text, workflows });
+  const violation = (rule: Rule, message: string) =>
+    violations.push({ rule, requestId: request.requestId, message, ledger: money.text, workflows });
   const currency = request.requested.currency;
 
   // open
@@ -302,14 +340,23 @@ export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVe
   if (request.family === 'payout' && request.provider === 'disburse-funds' && money.movements > 1) {
     violation('duplicate', `${money.movements} disbursements for one requestId`);
   }
-  if (request.provider === 'payneteasy' && money.movements > 1) violation('duplicate', `${money.movements} Payneteasy orders for one client_orderid`);
+  if (request.provider === 'payneteasy' && money.movements > 1)
+    violation('duplicate', `${money.movements} Payneteasy orders for one client_orderid`);
   if (request.family === 'payout' && money.reversedMinor > money.paidMinor) {
     violation('duplicate', `reversed ${fmt(money.reversedMinor, currency)}, more than the ${fmt(money.paidMinor, currency)} paid`);
   }
   if (request.family === 'payment') {
     if (money.captures > 1) violation('duplicate', `${money.captures} captures of one payment order`);
-    if (money.refundedMinor > money.capturedMinor) violation('duplicate', `refunded ${fmt(money.refundedMinor, currency)}, more than the ${fmt(money.capturedMinor, currency)} captured`);
-    if (money.releasedMinor > money.authorizedMinor) violation('duplicate', `released ${fmt(money.releasedMinor, currency)}, more than the ${fmt(money.authorizedMinor, currency)} authorized`);
+    if (money.refundedMinor > money.capturedMinor)
+      violation(
+        'duplicate',
+        `refunded ${fmt(money.refundedMinor, currency)}, more than the ${fmt(money.capturedMinor, currency)} captured`,
+      );
+    if (money.releasedMinor > money.authorizedMinor)
+      violation(
+        'duplicate',
+        `released ${fmt(money.releasedMinor, currency)}, more than the ${fmt(money.authorizedMinor, currency)} authorized`,
+      );
   }
   if (compensations > 1) violation('compensation', `${compensations} compensation executions; there must never be two`);
 
@@ -322,11 +369,17 @@ export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVe
     if (outcome.processedAmount && outcome.processedAmount.currency !== currency) {
       violation('success-mismatch', `success in ${outcome.processedAmount.currency} for a ${currency} request`);
     } else if (paidMinor !== undefined && (money.paidMinor - money.reversedMinor !== paidMinor || money.movements !== 1)) {
-      violation('success-mismatch', `success with ${shown} but the ledger shows ${fmt(money.paidMinor - money.reversedMinor, currency)} net paid in ${money.movements} movement(s)`);
+      violation(
+        'success-mismatch',
+        `success with ${shown} but the ledger shows ${fmt(money.paidMinor - money.reversedMinor, currency)} net paid in ${money.movements} movement(s)`,
+      );
     } else if (takenMinor !== undefined && money.takenMinor !== takenMinor) {
       violation('success-mismatch', `success with ${shown} but the ledger shows ${fmt(money.takenMinor, currency)} taken`);
     } else if (heldMinor !== undefined && money.heldMinor !== heldMinor) {
-      violation('success-mismatch', `success with ${shown} but the ledger shows ${fmt(money.heldMinor, currency)} held (expected ${fmt(heldMinor, currency)})`);
+      violation(
+        'success-mismatch',
+        `success with ${shown} but the ledger shows ${fmt(money.heldMinor, currency)} held (expected ${fmt(heldMinor, currency)})`,
+      );
     }
   } else if (outcome.kind !== 'open' && !flagged) {
     const out =
@@ -338,7 +391,8 @@ export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVe
           ? `${fmt(money.heldMinor, currency)} held and ${fmt(money.takenMinor, currency)} taken`
           : undefined;
     if (out) violation('money-out', `the request did not succeed (${outcome.label}), is not flagged, and ${out}`);
-    if (money.moved && compensations === 0) violation('compensation', `money moved, the request did not succeed (${outcome.label}) and no compensation ran`);
+    if (money.moved && compensations === 0)
+      violation('compensation', `money moved, the request did not succeed (${outcome.label}) and no compensation ran`);
   }
   return { requestId: request.requestId, outcome, flagged, compensations, money, workflows, violations };
 }
@@ -367,13 +421,29 @@ export function checkForgedCallbacks(answers: ForgedCallbackAnswer[]): Violation
 export function checkUnattributed(requests: RequestFacts[], ledgers: Ledgers): Violation[] {
   const keys = new Set(requests.map((r) => r.ledgerKey));
   const stray = [
-    ...ledgers.disbursements.filter((d) => !keys.has(d.requestId)).map((d) => ({ key: d.requestId, text: `disburseFunds disbursement ${d.amountMicros} micros ${d.currencyCode}` })),
-    ...ledgers.payneteasyPayouts.filter((l) => !keys.has(l.clientOrderId)).map((l) => ({ key: l.clientOrderId, text: `Payneteasy payout order ${l.orderId}: paid ${l.paidMinor}, reversed ${l.reversedMinor}` })),
+    ...ledgers.disbursements
+      .filter((d) => !keys.has(d.requestId))
+      .map((d) => ({ key: d.requestId, text: `disburseFunds disbursement ${d.amountMicros} micros ${d.currencyCode}` })),
+    ...ledgers.payneteasyPayouts
+      .filter((l) => !keys.has(l.clientOrderId))
+      .map((l) => ({
+        key: l.clientOrderId,
+        text: `Payneteasy payout order ${l.orderId}: paid ${l.paidMinor}, reversed ${l.reversedMinor}`,
+      })),
     ...ledgers.payneteasyPayments
       .filter((l) => !keys.has(l.clientOrderId) && (BigInt(l.authorizedMinor) > 0n || BigInt(l.capturedMinor) > 0n))
-      .map((l) => ({ key: l.clientOrderId, text: `Payneteasy payment order ${l.orderId}: authorized ${l.authorizedMinor}, captured ${l.capturedMinor}` })),
+      .map((l) => ({
+        key: l.clientOrderId,
+        text: `Payneteasy payment order ${l.orderId}: authorized ${l.authorizedMinor}, captured ${l.capturedMinor}`,
+      })),
   ];
-  return stray.map((s) => ({ rule: 'unattributed-money' as const, requestId: s.key, message: 'money moved under a key that no request of the run owns', ledger: s.text, workflows: '-' }));
+  return stray.map((s) => ({
+    rule: 'unattributed-money' as const,
+    requestId: s.key,
+    message: 'money moved under a key that no request of the run owns',
+    ledger: s.text,
+    workflows: '-',
+  }));
 }
 
 export function checkRun(requests: RequestFacts[], ledgers: Ledgers, forged: ForgedCallbackAnswer[] = []): CheckResult {

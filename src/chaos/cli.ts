@@ -24,14 +24,24 @@ const program = new Command('chaos')
     'Starts the local stack (Temporal dev server, disburseFunds and Payneteasy simulators, callback receiver, codec server) in a fresh temp dir ' +
       'with W worker processes, runs N mixed PayoutRequests and PaymentRequests while it SIGKILLs workers, injects every provider fault the ' +
       'simulators support, loses and duplicates callbacks, sends forged, replayed and lying callbacks, cancel-requests and terminates CUWOs and ' +
-      'orchestrators; then drains and checks the money in the providers\' ledgers per request id. Exit code 1 on any violation.',
+      "orchestrators; then drains and checks the money in the providers' ledgers per request id. Exit code 1 on any violation.",
   )
   .option('-n, --requests <n>', 'requests to run', integer(1, 100_000), 100)
-  .option('-s, --seconds <n>', 'longest time disruptions go on (they stop earlier once every request was started and at most 2 are still in flight)', integer(1, 86_400), 600)
+  .option(
+    '-s, --seconds <n>',
+    'longest time disruptions go on (they stop earlier once every request was started and at most 2 are still in flight)',
+    integer(1, 86_400),
+    600,
+  )
   .option('--seed <n>', 'seed of the request mix and the disruption choices (printed; default random)', integer(0, 2 ** 31 - 1))
   .option('-w, --workers <n>', 'worker processes (one is SIGKILLed every few seconds and replaced)', integer(1, 32), 3)
   .option('-c, --concurrency <n>', 'requests in flight at once', integer(1, 1_000), 12)
-  .option('--drain-seconds <n>', 'longest wait, once every request was driven, for every workflow of the run to close (still open then: a violation); also stops the drives when none finishes for that long', integer(1, 86_400), 120)
+  .option(
+    '--drain-seconds <n>',
+    'longest wait, once every request was driven, for every workflow of the run to close (still open then: a violation); also stops the drives when none finishes for that long',
+    integer(1, 86_400),
+    120,
+  )
   .option('--json-out <file>', 'where the JSON report goes', 'test-artifacts/chaos.json')
   .option('--keep', 'leave the stack up after the check (Web UI to look around); Ctrl-C stops it', false)
   .option('--keep-data', "keep the run's temp dir (Temporal SQLite, worker logs) afterwards; kept anyway on a violation", false)
@@ -59,7 +69,17 @@ Examples:
 
 async function main(): Promise<number> {
   program.parse();
-  const opts = program.opts<{ requests: number; seconds: number; seed?: number; workers: number; concurrency: number; drainSeconds: number; jsonOut: string; keep: boolean; keepData: boolean }>();
+  const opts = program.opts<{
+    requests: number;
+    seconds: number;
+    seed?: number;
+    workers: number;
+    concurrency: number;
+    drainSeconds: number;
+    jsonOut: string;
+    keep: boolean;
+    keepData: boolean;
+  }>();
   const seed = opts.seed ?? randomInt(1, 2 ** 31 - 1);
   const interrupted = new AbortController();
   let firstSignalAt: number | undefined;
@@ -77,7 +97,17 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   const { exitCode } = await runChaos(
-    { requests: opts.requests, seconds: opts.seconds, seed, workers: opts.workers, concurrency: opts.concurrency, drainSeconds: opts.drainSeconds, keep: opts.keep, keepData: opts.keepData, jsonOut: opts.jsonOut },
+    {
+      requests: opts.requests,
+      seconds: opts.seconds,
+      seed,
+      workers: opts.workers,
+      concurrency: opts.concurrency,
+      drainSeconds: opts.drainSeconds,
+      keep: opts.keep,
+      keepData: opts.keepData,
+      jsonOut: opts.jsonOut,
+    },
     interrupted.signal,
   );
   return interrupted.signal.aborted && !opts.keep ? 130 : exitCode;

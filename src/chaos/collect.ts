@@ -58,35 +58,61 @@ export async function openExecutions(client: Client): Promise<string[]> {
 }
 
 /** The typed end of a closed execution, from its result or failure. */
-async function endOf(client: Client, listed: Listed, role: ExecutionRole, status: ExecutionStatus): Promise<{ end?: ExecutionEnd; summary?: string }> {
+async function endOf(
+  client: Client,
+  listed: Listed,
+  role: ExecutionRole,
+  status: ExecutionStatus,
+): Promise<{ end?: ExecutionEnd; summary?: string }> {
   if (status === 'RUNNING') return {};
   if (status === 'TERMINATED' || status === 'TIMED_OUT') return { end: { kind: 'abnormal', message: status.toLowerCase() } };
   const handle = client.workflow.getHandle(listed.workflowId, listed.runId, { followRuns: false });
   try {
     const result = (await handle.result()) as Record<string, unknown>;
     if (role === 'orchestrator') return orchestratorEnd(result);
-    return { end: { kind: 'success', processedAmount: result?.processedAmount as Money | undefined, paymentStatus: result?.status as 'AUTHORIZED' | 'CAPTURED' | undefined } };
+    return {
+      end: {
+        kind: 'success',
+        processedAmount: result?.processedAmount as Money | undefined,
+        paymentStatus: result?.status as 'AUTHORIZED' | 'CAPTURED' | undefined,
+      },
+    };
   } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) return { end: { kind: 'abnormal', message: `result not readable: ${(err as Error).message}` } };
+    if (!(err instanceof WorkflowFailedError))
+      return { end: { kind: 'abnormal', message: `result not readable: ${(err as Error).message}` } };
     const cause = err.cause;
     const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as Record<string, unknown> | undefined) : undefined;
     const type = typeof detail?.['@type'] === 'string' ? (detail['@type'] as string) : '';
     if (type.endsWith('WorkflowFailure')) return { end: { kind: 'failure', reason: String(detail!.failureReason) } };
     if (type.endsWith('WorkflowCancelation')) return { end: { kind: 'canceled', reason: String(detail!.cancelationReason) } };
     if (cause instanceof CancelledFailure || status === 'CANCELED') return { end: { kind: 'canceled' } };
-    return { end: { kind: 'abnormal', message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` }, summary: role === 'orchestrator' ? `FAILED ${cause?.message ?? ''}`.trim() : undefined };
+    return {
+      end: { kind: 'abnormal', message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` },
+      summary: role === 'orchestrator' ? `FAILED ${cause?.message ?? ''}`.trim() : undefined,
+    };
   }
 }
 
 /** PayoutRequest / PaymentRequest results: the request's outcome as the orchestrator reports it. */
 function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; summary: string } {
   if ('grantPayout' in result) {
-    const grant = result.grantPayout as { outcome: string; result?: { processedAmount?: Money }; failure?: { failureReason?: string }; message?: string };
+    const grant = result.grantPayout as {
+      outcome: string;
+      result?: { processedAmount?: Money };
+      failure?: { failureReason?: string };
+      message?: string;
+    };
     const compensation = result.compensation as { end?: { outcome: string; failure?: { failureReason?: string } } } | undefined;
-    const compensated = compensation ? ` (CancelPayout ${compensation.end?.outcome ?? 'unknown'}${compensation.end?.failure?.failureReason ? ` ${compensation.end.failure.failureReason}` : ''})` : '';
-    if (grant.outcome === 'SUCCESS') return { end: { kind: 'success', processedAmount: grant.result?.processedAmount }, summary: 'SUCCESS' };
+    const compensated = compensation
+      ? ` (CancelPayout ${compensation.end?.outcome ?? 'unknown'}${compensation.end?.failure?.failureReason ? ` ${compensation.end.failure.failureReason}` : ''})`
+      : '';
+    if (grant.outcome === 'SUCCESS')
+      return { end: { kind: 'success', processedAmount: grant.result?.processedAmount }, summary: 'SUCCESS' };
     if (grant.outcome === 'CANCELED') return { end: { kind: 'canceled' }, summary: `CANCELED${compensated}` };
-    return { end: { kind: 'failure', reason: grant.failure?.failureReason ?? grant.outcome }, summary: `${grant.outcome}${grant.failure?.failureReason ? ` ${grant.failure.failureReason}` : ''}${compensated}` };
+    return {
+      end: { kind: 'failure', reason: grant.failure?.failureReason ?? grant.outcome },
+      summary: `${grant.outcome}${grant.failure?.failureReason ? ` ${grant.failure.failureReason}` : ''}${compensated}`,
+    };
   }
   const payment = result as {
     outcome: string;
@@ -96,9 +122,15 @@ function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; 
   };
   const auth = payment.authorizeOrCapture;
   const why = [
-    auth && auth.outcome !== 'SUCCESS' ? `authorize ${auth.outcome}${auth.failure?.failureReason ? ` ${auth.failure.failureReason}` : ''}` : undefined,
-    payment.capture && payment.capture.outcome !== 'SUCCESS' ? `capture ${payment.capture.outcome}${payment.capture.failure?.failureReason ? ` ${payment.capture.failure.failureReason}` : ''}` : undefined,
-    payment.compensation ? `CancelPayment ${payment.compensation.end?.outcome ?? 'unknown'}${payment.compensation.end?.failure?.failureReason ? ` ${payment.compensation.end.failure.failureReason}` : ''}` : undefined,
+    auth && auth.outcome !== 'SUCCESS'
+      ? `authorize ${auth.outcome}${auth.failure?.failureReason ? ` ${auth.failure.failureReason}` : ''}`
+      : undefined,
+    payment.capture && payment.capture.outcome !== 'SUCCESS'
+      ? `capture ${payment.capture.outcome}${payment.capture.failure?.failureReason ? ` ${payment.capture.failure.failureReason}` : ''}`
+      : undefined,
+    payment.compensation
+      ? `CancelPayment ${payment.compensation.end?.outcome ?? 'unknown'}${payment.compensation.end?.failure?.failureReason ? ` ${payment.compensation.end.failure.failureReason}` : ''}`
+      : undefined,
   ].filter(Boolean);
   const summary = `${payment.outcome}${why.length ? ` (${why.join(', ')})` : ''}`;
   if (payment.outcome === 'BOOKED') return { end: { kind: 'success', processedAmount: auth?.result?.processedAmount }, summary };
@@ -108,7 +140,8 @@ function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; 
 
 export async function collectFacts(client: Client, plans: RequestPlan[]): Promise<{ requests: RequestFacts[]; unattributed: string[] }> {
   const listed: Listed[] = [];
-  for await (const info of client.workflow.list()) listed.push({ workflowId: info.workflowId, runId: info.runId, startTime: info.startTime });
+  for await (const info of client.workflow.list())
+    listed.push({ workflowId: info.workflowId, runId: info.runId, startTime: info.startTime });
   listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 
   const byRequest = new Map<string, Array<{ listed: Listed; role: ExecutionRole }>>();
@@ -125,20 +158,35 @@ export async function collectFacts(client: Client, plans: RequestPlan[]): Promis
     byRequest.set(requestId, list);
   }
 
-  const executions = await mapLimit([...byRequest.entries()].flatMap(([requestId, items]) => items.map((item) => ({ requestId, ...item }))), 12, async (item) => {
-    const handle = client.workflow.getHandle(item.listed.workflowId, item.listed.runId);
-    const description = await handle.describe();
-    const status = STATUS[description.status.name] ?? 'UNKNOWN';
-    const flag = description.typedSearchAttributes.get(CuwoNeedsReconciliation);
-    const { end, summary } = await endOf(client, item.listed, item.role, status);
-    const fact: ExecutionFact = { workflowId: item.listed.workflowId, runId: item.listed.runId, role: item.role, status, needsReconciliation: flag === true, ...(end ? { end } : {}), ...(summary ? { summary } : {}) };
-    return { requestId: item.requestId, fact };
-  });
+  const executions = await mapLimit(
+    [...byRequest.entries()].flatMap(([requestId, items]) => items.map((item) => ({ requestId, ...item }))),
+    12,
+    async (item) => {
+      const handle = client.workflow.getHandle(item.listed.workflowId, item.listed.runId);
+      const description = await handle.describe();
+      const status = STATUS[description.status.name] ?? 'UNKNOWN';
+      const flag = description.typedSearchAttributes.get(CuwoNeedsReconciliation);
+      const { end, summary } = await endOf(client, item.listed, item.role, status);
+      const fact: ExecutionFact = {
+        workflowId: item.listed.workflowId,
+        runId: item.listed.runId,
+        role: item.role,
+        status,
+        needsReconciliation: flag === true,
+        ...(end ? { end } : {}),
+        ...(summary ? { summary } : {}),
+      };
+      return { requestId: item.requestId, fact };
+    },
+  );
 
   const requests = plans.map((plan): RequestFacts => {
     const payout = isPayout(plan);
     const provider = plan.kind === 'payout-disburse' ? 'disburse-funds' : 'payneteasy';
-    const ledgerKey = provider === 'disburse-funds' ? providerKey('payout', plan.requestId, 100) : providerKey(payout ? 'payout' : 'payment', plan.requestId, 128);
+    const ledgerKey =
+      provider === 'disburse-funds'
+        ? providerKey('payout', plan.requestId, 100)
+        : providerKey(payout ? 'payout' : 'payment', plan.requestId, 128);
     const digits = plan.amountMinor.toString().padStart(3, '0');
     return {
       requestId: plan.requestId,

@@ -75,16 +75,29 @@ function disburseFault(rng: Rng, timeoutMs: number): FaultChoice {
 
 /** The disburseFunds fault kinds this catalog injects; a kind the simulator has and this list lacks is reported. */
 export const DISBURSE_KINDS_COVERED = [
-  'latency', 'unavailable', 'drop-after-disburse', 'drop-before-processing', 'delay-before-processing',
-  'http-error', 'html-error', 'bad-body', 'decline-without-raw-result', 'undocumented-result',
+  'latency',
+  'unavailable',
+  'drop-after-disburse',
+  'drop-before-processing',
+  'delay-before-processing',
+  'http-error',
+  'html-error',
+  'bad-body',
+  'decline-without-raw-result',
+  'undocumented-result',
 ];
 
 /** Fault kinds a simulator has that this catalog does not inject yet (a newer simulator): reported, so the catalog grows with it. */
 export function uncoveredFaultKinds(): string[] {
-  const kinds = (schema: { options: ReadonlyArray<{ shape: { kind: { value: unknown } } }> }) => schema.options.map((option) => String(option.shape.kind.value));
+  const kinds = (schema: { options: ReadonlyArray<{ shape: { kind: { value: unknown } } }> }) =>
+    schema.options.map((option) => String(option.shape.kind.value));
   return [
-    ...kinds(DisburseFaultSchema).filter((kind) => !DISBURSE_KINDS_COVERED.includes(kind)).map((kind) => `disburseFunds: ${kind}`),
-    ...kinds(PayneteasyFaultSchema).filter((kind) => !PAYNETEASY_KINDS_COVERED.includes(kind)).map((kind) => `Payneteasy: ${kind}`),
+    ...kinds(DisburseFaultSchema)
+      .filter((kind) => !DISBURSE_KINDS_COVERED.includes(kind))
+      .map((kind) => `disburseFunds: ${kind}`),
+    ...kinds(PayneteasyFaultSchema)
+      .filter((kind) => !PAYNETEASY_KINDS_COVERED.includes(kind))
+      .map((kind) => `Payneteasy: ${kind}`),
   ];
 }
 
@@ -132,8 +145,16 @@ function payneteasyFault(rng: Rng, timeoutMs: number): FaultChoice {
 }
 
 export const PAYNETEASY_KINDS_COVERED = [
-  'latency', 'unavailable', 'drop-after-processing', 'drop-before-processing', 'http-error', 'bad-body',
-  'status-override', 'amount-format', 'delay-before-processing', 'decline-next',
+  'latency',
+  'unavailable',
+  'drop-after-processing',
+  'drop-before-processing',
+  'http-error',
+  'bad-body',
+  'status-override',
+  'amount-format',
+  'delay-before-processing',
+  'decline-next',
 ];
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
@@ -183,7 +204,11 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
   };
 
   /** A callback to the receiver; returns its HTTP status. */
-  const sendCallback = async (workflowId: string, query: Record<string, string>, account = DEMO_PAYNETEASY_ACCOUNT): Promise<number | 'network-error'> => {
+  const sendCallback = async (
+    workflowId: string,
+    query: Record<string, string>,
+    account = DEMO_PAYNETEASY_ACCOUNT,
+  ): Promise<number | 'network-error'> => {
     const base = account === DEMO_PAYNETEASY_ACCOUNT ? callbackBase : ctx.stack.callbacks.callbackUrlFor(account);
     const url = new URL(`${base.replace(/\/$/, '')}/${encodeURIComponent(workflowId)}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
@@ -247,12 +272,27 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
     const clientOrderId = clientOrderIdOf(r);
     const orderid = orderOf(clientOrderId)?.orderId ?? String(8_000_000 + rng.int(1, 9_999));
     const status = rng.pick(['approved', 'declined']);
-    const variant = rng.weighted({ 'wrong key': 30, 'status swapped': 20, "another order's control": 15, 'garbage control': 15, 'unknown account': 10, 'missing control': 10 });
-    const query: Record<string, string> = { status, orderid, client_orderid: clientOrderId, merchant_order: clientOrderId, type: isPayout(r.plan) ? 'payout' : 'sale' };
+    const variant = rng.weighted({
+      'wrong key': 30,
+      'status swapped': 20,
+      "another order's control": 15,
+      'garbage control': 15,
+      'unknown account': 10,
+      'missing control': 10,
+    });
+    const query: Record<string, string> = {
+      status,
+      orderid,
+      client_orderid: clientOrderId,
+      merchant_order: clientOrderId,
+      type: isPayout(r.plan) ? 'payout' : 'sale',
+    };
     let account = DEMO_PAYNETEASY_ACCOUNT;
     if (variant === 'wrong key') query.control = sha1(status + orderid + clientOrderId + randomBytes(16).toString('hex'));
-    else if (variant === 'status swapped') query.control = sha1((status === 'approved' ? 'declined' : 'approved') + orderid + clientOrderId + controlKey);
-    else if (variant === "another order's control") query.control = sha1(status + String(Number(orderid) + 1) + `${clientOrderId}-other` + controlKey);
+    else if (variant === 'status swapped')
+      query.control = sha1((status === 'approved' ? 'declined' : 'approved') + orderid + clientOrderId + controlKey);
+    else if (variant === "another order's control")
+      query.control = sha1(status + String(Number(orderid) + 1) + `${clientOrderId}-other` + controlKey);
     else if (variant === 'garbage control') query.control = randomBytes(20).toString('hex');
     else if (variant === 'unknown account') {
       account = 'no-such-account';
@@ -289,7 +329,15 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
     const ids = idsOf(r.plan);
     const status = rng.pick(['approved', 'declined', 'error', 'filtered', 'processing']);
     const type = rng.pick(['payout', 'sale', 'preauth', 'capture', 'return']);
-    const query = { status, orderid: order.orderId, client_orderid: clientOrderId, merchant_order: clientOrderId, type, amount: '0.01', control: sha1(status + order.orderId + clientOrderId + controlKey) };
+    const query = {
+      status,
+      orderid: order.orderId,
+      client_orderid: clientOrderId,
+      merchant_order: clientOrderId,
+      type,
+      amount: '0.01',
+      control: sha1(status + order.orderId + clientOrderId + controlKey),
+    };
     const httpStatus = await sendCallback(ids.cuwo, query);
     bump(ctx.stats.callbacks.signedLies, String(httpStatus));
     requestEvent(ctx, r.plan.requestId, `signed callback lying "${status}" (${type}) to ${ids.cuwo}: HTTP ${httpStatus}`);
@@ -330,8 +378,22 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
       const disburseConsumed = ctx.stack.disburse.requests().filter((q) => q.fault).length;
       const disburseOk = disburseBusy && disburseInjected - disburseConsumed < 2;
       const payneteasyOk = active.filter(isPayneteasy).length >= 2; // a lone request would meet every fault in turn
-      const target: Target | undefined = disburseOk && payneteasyOk ? (rng.chance(0.45) ? 'disburseFunds' : 'Payneteasy') : disburseOk ? 'disburseFunds' : payneteasyOk ? 'Payneteasy' : undefined;
-      const choice = target === 'disburseFunds' ? disburseFault(rng, ctx.providerTimeoutMs) : target === 'Payneteasy' ? payneteasyFault(rng, ctx.providerTimeoutMs) : undefined;
+      const target: Target | undefined =
+        disburseOk && payneteasyOk
+          ? rng.chance(0.45)
+            ? 'disburseFunds'
+            : 'Payneteasy'
+          : disburseOk
+            ? 'disburseFunds'
+            : payneteasyOk
+              ? 'Payneteasy'
+              : undefined;
+      const choice =
+        target === 'disburseFunds'
+          ? disburseFault(rng, ctx.providerTimeoutMs)
+          : target === 'Payneteasy'
+            ? payneteasyFault(rng, ctx.providerTimeoutMs)
+            : undefined;
       if (choice) injectFault(choice);
     }
 
@@ -349,6 +411,6 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
   ctx.stack.payneteasy.setCallbackMode('deliver');
   ctx.stack.disburse.clearFaults();
   ctx.stack.payneteasy.clearFaults();
-  globalEvent(ctx, 'disruptions over: callbacks delivered, the simulators\' fault queues cleared');
+  globalEvent(ctx, "disruptions over: callbacks delivered, the simulators' fault queues cleared");
   await Promise.allSettled([...inFlight]);
 }

@@ -83,8 +83,17 @@ export async function driveRequest(ctx: ChaosContext, plan: RequestPlan): Promis
       if (formUrl && Date.now() - formSeenAt! >= form.afterMs) {
         const orderId = formUrl.split('/').pop()!;
         try {
-          ctx.stack.payneteasy.completeForm(orderId, isPayout(plan) ? {} : { ...(form.outcome ? { outcome: form.outcome } : {}), ...(form.amountMinor ? { amountMinor: form.amountMinor } : {}) });
-          requestEvent(ctx, plan.requestId, `form of order ${orderId} completed${form.outcome ? ` (${form.outcome})` : ''}${form.amountMinor ? ` with ${form.amountMinor} cents` : ''}${cuwo && cuwo.status !== 'RUNNING' ? ` after its CUWO ended ${cuwo.status}` : ''}`);
+          ctx.stack.payneteasy.completeForm(
+            orderId,
+            isPayout(plan)
+              ? {}
+              : { ...(form.outcome ? { outcome: form.outcome } : {}), ...(form.amountMinor ? { amountMinor: form.amountMinor } : {}) },
+          );
+          requestEvent(
+            ctx,
+            plan.requestId,
+            `form of order ${orderId} completed${form.outcome ? ` (${form.outcome})` : ''}${form.amountMinor ? ` with ${form.amountMinor} cents` : ''}${cuwo && cuwo.status !== 'RUNNING' ? ` after its CUWO ended ${cuwo.status}` : ''}`,
+          );
         } catch (err) {
           requestEvent(ctx, plan.requestId, `form of order ${orderId} could not be completed: ${(err as Error).message}`);
         }

@@ -70,11 +70,22 @@ export function planRequests(seed: number, count: number, prefix: string, spread
         kind,
         amountMinor: variant === 'above' ? 150_000n : variant === 'below' ? 50n : amountMinor,
         destination: variant === 'closed' ? DEMO_RECEIVERS.closed : variant === 'hold' ? DEMO_RECEIVERS.onHold : `r${index + 1}@okbank`,
-        note: { ok: 'paid', above: 'AMOUNT_ABOVE_LIMIT', below: 'AMOUNT_BELOW_LIMIT', closed: 'RECEIVER_ACCOUNT_CLOSED', hold: 'RECEIVER_ACCOUNT_ON_HOLD' }[variant],
+        note: {
+          ok: 'paid',
+          above: 'AMOUNT_ABOVE_LIMIT',
+          below: 'AMOUNT_BELOW_LIMIT',
+          closed: 'RECEIVER_ACCOUNT_CLOSED',
+          hold: 'RECEIVER_ACCOUNT_ON_HOLD',
+        }[variant],
       });
     } else if (kind === 'payout-pne-card') {
       const prefixKind = rng.weighted({ approve: 70, decline: 10, error: 10, filtered: 10 });
-      plans.push({ ...base, kind, destination: `${prefixKind}-card-${index + 1}`, note: prefixKind === 'approve' ? 'paid' : prefixKind.toUpperCase() });
+      plans.push({
+        ...base,
+        kind,
+        destination: `${prefixKind}-card-${index + 1}`,
+        note: prefixKind === 'approve' ? 'paid' : prefixKind.toUpperCase(),
+      });
     } else if (kind === 'payout-pne-form') {
       const form: FormPlan = rng.chance(0.8) ? { action: 'complete', afterMs: rng.int(300, 6_000) } : { action: 'never' };
       plans.push({ ...base, kind, form, note: form.action === 'complete' ? 'paid after the form' : 'form never filled: canceled' });
@@ -83,11 +94,20 @@ export function planRequests(seed: number, count: number, prefix: string, spread
       const tip = rng.weighted({ none: 80, allowedTip: 10, exactTip: 5, allowedLess: 5 });
       const amountPolicy = tip === 'allowedTip' ? 'ALLOW_MORE' : tip === 'allowedLess' ? 'ALLOW_LESS' : 'EXACT';
       const submitted =
-        tip === 'allowedTip' || tip === 'exactTip' ? (amountMinor + BigInt(rng.int(50, 900))).toString() : tip === 'allowedLess' ? (amountMinor - 100n).toString() : undefined;
+        tip === 'allowedTip' || tip === 'exactTip'
+          ? (amountMinor + BigInt(rng.int(50, 900))).toString()
+          : tip === 'allowedLess'
+            ? (amountMinor - 100n).toString()
+            : undefined;
       const form: FormPlan =
         outcome === 'never'
           ? { action: 'never' }
-          : { action: 'complete', afterMs: rng.int(200, 4_000), ...(outcome !== 'approve' ? { outcome } : {}), ...(submitted ? { amountMinor: submitted } : {}) };
+          : {
+              action: 'complete',
+              afterMs: rng.int(200, 4_000),
+              ...(outcome !== 'approve' ? { outcome } : {}),
+              ...(submitted ? { amountMinor: submitted } : {}),
+            };
       const pos = { action: rng.chance(0.7) ? ('complete' as const) : ('abort' as const), afterMs: rng.int(0, 3_000) };
       const note =
         outcome === 'never'

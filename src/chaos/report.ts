@@ -12,7 +12,12 @@ export interface ChaosReport {
   durationSeconds: number;
   phases: Record<string, number>;
   requests: { planned: number; started: number; startFailures: number; byKind: Record<RequestKind, number> };
-  workers: { count: number; kills: number; crashes: Array<{ pid?: number; code: number | null; signal: string | null; logFile: string }>; startFailures: number };
+  workers: {
+    count: number;
+    kills: number;
+    crashes: Array<{ pid?: number; code: number | null; signal: string | null; logFile: string }>;
+    startFailures: number;
+  };
   faults: { total: number; byKind: Record<string, number>; unsupported: Record<string, string>; uncoveredSimulatorKinds: string[] };
   callbackModes: Record<string, number>;
   cancels: { total: number; byTarget: Record<string, number> };
@@ -22,7 +27,16 @@ export interface ChaosReport {
   flagged: Array<{ requestId: string; outcome: string; workflows: string; ledger: string; story: string[] }>;
   violations: Array<Violation & { story: string[] }>;
   /** Every request: what it was meant to do, what it came to, and what was done to it. */
-  perRequest: Array<{ requestId: string; kind: string; plan: string; outcome: string; flagged: boolean; workflows: string; ledger: string; events: string[] }>;
+  perRequest: Array<{
+    requestId: string;
+    kind: string;
+    plan: string;
+    outcome: string;
+    flagged: boolean;
+    workflows: string;
+    ledger: string;
+    events: string[];
+  }>;
   /** The run's own events in order: kills, every fault injected (with its parameters), callback modes. */
   runEvents: string[];
   unattributedWorkflows: string[];
@@ -42,10 +56,14 @@ export function outcomeLabel(verdict: RequestVerdict): string {
   const { outcome } = verdict;
   if (outcome.kind === 'open') return 'open';
   if (outcome.kind === 'not-started') return 'not started';
-  if (outcome.label.startsWith('orchestrator terminated')) return outcome.kind === 'success' ? 'success (orchestrator terminated)' : 'no success (orchestrator terminated)';
+  if (outcome.label.startsWith('orchestrator terminated'))
+    return outcome.kind === 'success' ? 'success (orchestrator terminated)' : 'no success (orchestrator terminated)';
   if (outcome.kind === 'success') return outcome.label.startsWith('BOOKED') ? 'booked' : 'success';
   const label = outcome.label.split(/[\s(,]/)[0];
-  return { FAILURE: 'failure', FAILED: 'failure', CANCELED: 'canceled', ABORTED: 'aborted', ABNORMAL: 'CUWO ended abnormally' }[label] ?? label.toLowerCase();
+  return (
+    { FAILURE: 'failure', FAILED: 'failure', CANCELED: 'canceled', ABORTED: 'aborted', ABNORMAL: 'CUWO ended abnormally' }[label] ??
+    label.toLowerCase()
+  );
 }
 
 /** Own events of the request plus the run's kills and faults during its lifetime. */
@@ -91,13 +109,24 @@ export function buildReport(input: {
       byKind: stats.requestsByKind,
     },
     workers: input.workers,
-    faults: { total: sum(stats.faults), byKind: stats.faults, unsupported: stats.unsupportedFaults, uncoveredSimulatorKinds: input.uncoveredSimulatorKinds },
+    faults: {
+      total: sum(stats.faults),
+      byKind: stats.faults,
+      unsupported: stats.unsupportedFaults,
+      uncoveredSimulatorKinds: input.uncoveredSimulatorKinds,
+    },
     callbackModes: stats.callbackModes,
     cancels: { total: sum(stats.cancels), byTarget: stats.cancels },
     terminations: { total: sum(stats.terminations), byTarget: stats.terminations },
     callbacks: stats.callbacks,
     outcomes,
-    flagged: check.flagged.map((v) => ({ requestId: v.requestId, outcome: v.outcome.label, workflows: v.workflows, ledger: v.money.text, story: storyOf(input.requests.get(v.requestId), stats) })),
+    flagged: check.flagged.map((v) => ({
+      requestId: v.requestId,
+      outcome: v.outcome.label,
+      workflows: v.workflows,
+      ledger: v.money.text,
+      story: storyOf(input.requests.get(v.requestId), stats),
+    })),
     violations: check.violations.map((v) => ({ ...v, story: storyOf(input.requests.get(v.requestId), stats) })),
     perRequest: check.verdicts.map((v) => {
       const tracked = input.requests.get(v.requestId);
@@ -122,16 +151,44 @@ export function buildReport(input: {
 export function renderTable(report: ChaosReport): string {
   const table = new Table({ head: ['', 'count', 'detail'], colWidths: [24, 8, 88], wordWrap: true, style: { head: [], border: [] } });
   const outcomesTotal: Record<string, number> = {};
-  for (const byLabel of Object.values(report.outcomes)) for (const [label, n] of Object.entries(byLabel)) outcomesTotal[label] = (outcomesTotal[label] ?? 0) + n;
+  for (const byLabel of Object.values(report.outcomes))
+    for (const [label, n] of Object.entries(byLabel)) outcomesTotal[label] = (outcomesTotal[label] ?? 0) + n;
   table.push(
     ['seed', '', String(report.seed)],
-    ['duration', '', `${report.durationSeconds.toFixed(0)} s (${Object.entries(report.phases).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')})`],
-    ['requests', report.requests.started, `${REQUEST_KINDS.map((k) => `${k} ${report.requests.byKind[k] ?? 0}`).join(', ')}${report.requests.startFailures ? `; ${report.requests.startFailures} failed to start` : ''}`],
-    ['worker kills (SIGKILL)', report.workers.kills, `${report.workers.count} workers; ${report.workers.crashes.length} exited by themselves${report.workers.startFailures ? `, ${report.workers.startFailures} failed to start` : ''}`],
+    [
+      'duration',
+      '',
+      `${report.durationSeconds.toFixed(0)} s (${Object.entries(report.phases)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+        .join(', ')})`,
+    ],
+    [
+      'requests',
+      report.requests.started,
+      `${REQUEST_KINDS.map((k) => `${k} ${report.requests.byKind[k] ?? 0}`).join(', ')}${report.requests.startFailures ? `; ${report.requests.startFailures} failed to start` : ''}`,
+    ],
+    [
+      'worker kills (SIGKILL)',
+      report.workers.kills,
+      `${report.workers.count} workers; ${report.workers.crashes.length} exited by themselves${report.workers.startFailures ? `, ${report.workers.startFailures} failed to start` : ''}`,
+    ],
     ['faults injected', report.faults.total, list(report.faults.byKind)],
   );
   if (Object.keys(report.faults.unsupported).length || report.faults.uncoveredSimulatorKinds.length) {
-    table.push(['faults not injected', '', [Object.keys(report.faults.unsupported).length ? `refused by the simulator: ${Object.keys(report.faults.unsupported).join(', ')}` : '', report.faults.uncoveredSimulatorKinds.length ? `simulator kinds this run does not know: ${report.faults.uncoveredSimulatorKinds.join(', ')}` : ''].filter(Boolean).join('; ')]);
+    table.push([
+      'faults not injected',
+      '',
+      [
+        Object.keys(report.faults.unsupported).length
+          ? `refused by the simulator: ${Object.keys(report.faults.unsupported).join(', ')}`
+          : '',
+        report.faults.uncoveredSimulatorKinds.length
+          ? `simulator kinds this run does not know: ${report.faults.uncoveredSimulatorKinds.join(', ')}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ]);
   }
   table.push(
     ['callback modes', sum(report.callbackModes), list(report.callbackModes)],
@@ -142,7 +199,8 @@ export function renderTable(report: ChaosReport): string {
     ['signed lying callbacks', sum(report.callbacks.signedLies), `receiver answered: ${list(report.callbacks.signedLies)}`],
     ['outcomes', sum(outcomesTotal), list(outcomesTotal)],
   );
-  for (const [kind, byLabel] of Object.entries(report.outcomes).sort(([a], [b]) => a.localeCompare(b))) table.push([`  ${kind}`, sum(byLabel), list(byLabel)]);
+  for (const [kind, byLabel] of Object.entries(report.outcomes).sort(([a], [b]) => a.localeCompare(b)))
+    table.push([`  ${kind}`, sum(byLabel), list(byLabel)]);
   table.push(
     ['flagged (reconcile)', report.flagged.length, report.flagged.map((f) => `${f.requestId}: ${f.outcome}`).join('; ') || '-'],
     ['VIOLATIONS', report.violations.length, report.violations.map((v) => `${v.rule} ${v.requestId}`).join('; ') || 'none'],
@@ -157,7 +215,12 @@ export function renderViolations(report: ChaosReport): string {
         `VIOLATION ${i + 1}/${report.violations.length} [${v.rule}] request ${v.requestId}: ${v.message}`,
         `  ledger:    ${v.ledger}`,
         `  workflows: ${v.workflows}`,
-        ...(v.story.length ? ['  what happened to it (and the worker kills while it ran; every fault is in the JSON report):', ...v.story.filter((line) => !line.includes('(run) fault ')).map((line) => `    ${line}`)] : []),
+        ...(v.story.length
+          ? [
+              '  what happened to it (and the worker kills while it ran; every fault is in the JSON report):',
+              ...v.story.filter((line) => !line.includes('(run) fault ')).map((line) => `    ${line}`),
+            ]
+          : []),
       ].join('\n'),
     )
     .join('\n\n');

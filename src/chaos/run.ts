@@ -52,7 +52,13 @@ function chaosAccounts(stack: LocalStack): Accounts {
   const pne = accounts[DEMO_PAYNETEASY_ACCOUNT] as Record<string, unknown>;
   pne.timeoutMs = CHAOS_TIMINGS.providerTimeoutMs;
   pne.unknownOutcomeWindowMs = CHAOS_TIMINGS.unknownOutcomeWindowMs;
-  pne.polling = { fastIntervalMs: CHAOS_TIMINGS.pollingIntervalMs, fastPhaseMs: 10 * 60_000, slowIntervalMs: 2_000, slowPhaseMs: 60 * 60_000, lateIntervalMs: 10_000 };
+  pne.polling = {
+    fastIntervalMs: CHAOS_TIMINGS.pollingIntervalMs,
+    fastPhaseMs: 10 * 60_000,
+    slowIntervalMs: 2_000,
+    slowPhaseMs: 60 * 60_000,
+    lateIntervalMs: 10_000,
+  };
   (accounts[DEMO_UPI_ACCOUNT] as Record<string, unknown>).timeoutMs = CHAOS_TIMINGS.providerTimeoutMs;
   return accounts;
 }
@@ -68,7 +74,9 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   process.once('exit', removeDataDir);
-  say(`seed ${options.seed} (repeat with --seed ${options.seed}); ${options.requests} requests, ${options.workers} workers, concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; data ${dataDir}`);
+  say(
+    `seed ${options.seed} (repeat with --seed ${options.seed}); ${options.requests} requests, ${options.workers} workers, concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; data ${dataDir}`,
+  );
 
   const stack = await startLocalStack({
     dataDir,
@@ -101,7 +109,11 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
       workflowBundlePath: bundlePath,
       logDir: dataDir,
       // Each worker gets the stack's payload and processing-data keys explicitly.
-      env: { CUWO_CODEC_KEYS: process.env.CUWO_CODEC_KEYS, CUWO_SEAL_KEYS: process.env.CUWO_SEAL_KEYS, CUWO_LOG_LEVEL: process.env.CUWO_CHAOS_WORKER_LOG_LEVEL ?? 'info' },
+      env: {
+        CUWO_CODEC_KEYS: process.env.CUWO_CODEC_KEYS,
+        CUWO_SEAL_KEYS: process.env.CUWO_SEAL_KEYS,
+        CUWO_LOG_LEVEL: process.env.CUWO_CHAOS_WORKER_LOG_LEVEL ?? 'info',
+      },
       log: say,
     });
     workers = pool;
@@ -138,7 +150,10 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
     const runStart = Date.now();
     try {
       const drivers = mapLimit(plans, options.concurrency, (plan) => driveRequest(ctx, plan));
-      const disruptions = runDisruptions(ctx, { rng: createRng(deriveSeed(options.seed, 'disruptions')), untilMs: options.seconds * 1_000 });
+      const disruptions = runDisruptions(ctx, {
+        rng: createRng(deriveSeed(options.seed, 'disruptions')),
+        untilMs: options.seconds * 1_000,
+      });
       await disruptions;
       phases.disruptions = (Date.now() - runStart) / 1000;
       if (!interrupted.aborted) {
@@ -179,7 +194,7 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
       return { exitCode: 130 };
     }
 
-    say('collecting every execution of the run and the providers\' ledgers...');
+    say("collecting every execution of the run and the providers' ledgers...");
     const checkStart = Date.now();
     const { requests: facts, unattributed } = await collectFacts(client, plans);
     const ledgers = await collectLedgers(stack);
@@ -206,10 +221,15 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
       `chaos: ${report.requests.started} requests, ${report.workers.kills} kills, ${report.faults.total} faults, ${report.cancels.total} cancels, ${report.terminations.total} terminations, ` +
         `${report.flagged.length} flagged, ${report.violations.length} violations in ${report.durationSeconds.toFixed(0)} s (seed ${options.seed}; JSON ${options.jsonOut})`,
     );
-    if (keepData) console.log(`the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database (temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`);
+    if (keepData)
+      console.log(
+        `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database (temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`,
+      );
     if (options.keep) {
       say(`--keep: the stack stays up (Web UI ${stack.temporal.uiUrl}, Temporal ${stack.temporal.address}); Ctrl-C stops it`);
-      await new Promise<void>((resolve) => (interrupted.aborted ? resolve() : interrupted.addEventListener('abort', () => resolve(), { once: true })));
+      await new Promise<void>((resolve) =>
+        interrupted.aborted ? resolve() : interrupted.addEventListener('abort', () => resolve(), { once: true }),
+      );
     }
     return { report, exitCode: report.ok ? 0 : 1 };
   } finally {

@@ -114,4 +114,3 @@ export class WorkerPool {
     this.live.clear();
   }
 }
-

@@ -26,14 +26,18 @@ export class CodecKeyError extends Error {
 
 /** "id:base64key,id2:base64key" -> keys, the first being the one that encrypts (or seals). */
 export function parseCodecKeys(spec: string, variable = 'CUWO_CODEC_KEYS'): CodecKey[] {
-  const keys = spec.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-    const colon = entry.indexOf(':');
-    if (colon <= 0) throw new CodecKeyError(`${variable} entry "${entry.slice(0, 12)}..." must be <keyId>:<base64 key>`);
-    const id = entry.slice(0, colon);
-    const key = Buffer.from(entry.slice(colon + 1), 'base64');
-    if (key.length !== 32) throw new CodecKeyError(`${variable} key "${id}" must be 32 bytes (base64), got ${key.length}`);
-    return { id, key };
-  });
+  const keys = spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      if (colon <= 0) throw new CodecKeyError(`${variable} entry "${entry.slice(0, 12)}..." must be <keyId>:<base64 key>`);
+      const id = entry.slice(0, colon);
+      const key = Buffer.from(entry.slice(colon + 1), 'base64');
+      if (key.length !== 32) throw new CodecKeyError(`${variable} key "${id}" must be 32 bytes (base64), got ${key.length}`);
+      return { id, key };
+    });
   if (!keys.length) throw new CodecKeyError(`${variable} names no key`);
   if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new CodecKeyError(`${variable} has a key id twice`);
   return keys;

@@ -55,18 +55,19 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
 
-  const handle = (direction: 'encode' | 'decode') => async (request: FastifyRequest<{ Params: { token?: string } }>, reply: FastifyReply) => {
-    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (!authorized(request.params.token ?? bearer)) return reply.code(401).send({ message: 'a valid codec token is required' });
-    const body = bodySchema.safeParse(request.body);
-    if (!body.success) return reply.code(400).send({ message: 'expected { payloads: [{ metadata, data }] } with base64 values' });
-    try {
-      const payloads = await options.codec[direction](body.data.payloads.map(fromJson));
-      return { payloads: payloads.map(toJson) };
-    } catch (err) {
-      return reply.code(422).send({ message: (err as Error).message });
-    }
-  };
+  const handle =
+    (direction: 'encode' | 'decode') => async (request: FastifyRequest<{ Params: { token?: string } }>, reply: FastifyReply) => {
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (!authorized(request.params.token ?? bearer)) return reply.code(401).send({ message: 'a valid codec token is required' });
+      const body = bodySchema.safeParse(request.body);
+      if (!body.success) return reply.code(400).send({ message: 'expected { payloads: [{ metadata, data }] } with base64 values' });
+      try {
+        const payloads = await options.codec[direction](body.data.payloads.map(fromJson));
+        return { payloads: payloads.map(toJson) };
+      } catch (err) {
+        return reply.code(422).send({ message: (err as Error).message });
+      }
+    };
   for (const direction of ['encode', 'decode'] as const) {
     app.post(`/${direction}`, handle(direction));
     app.post(`/t/:token/${direction}`, handle(direction));

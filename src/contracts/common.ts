@@ -44,16 +44,14 @@ const nfonType = bounded(BOUNDS.identifier).optional();
 const text = required(BOUNDS.identifier);
 const amountText = bounded(BOUNDS.amountIntegerDigits + 8);
 
-export const moneySchema = z
-  .object({ '@type': nfonType, amount: amountText, currency: bounded(3) })
-  .superRefine((money, ctx) => {
-    if (money.amount.length > BOUNDS.amountIntegerDigits + 8 || money.currency.length > 3) return; // reported by the field schemas
-    const problem = amountProblem(money.amount, money.currency);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['amount'] });
-    else if (money.amount.split('.')[0].length > BOUNDS.amountIntegerDigits) {
-      ctx.addIssue({ code: 'custom', message: `must be below 10^${BOUNDS.amountIntegerDigits} ${money.currency}`, path: ['amount'] });
-    }
-  });
+export const moneySchema = z.object({ '@type': nfonType, amount: amountText, currency: bounded(3) }).superRefine((money, ctx) => {
+  if (money.amount.length > BOUNDS.amountIntegerDigits + 8 || money.currency.length > 3) return; // reported by the field schemas
+  const problem = amountProblem(money.amount, money.currency);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['amount'] });
+  else if (money.amount.split('.')[0].length > BOUNDS.amountIntegerDigits) {
+    ctx.addIssue({ code: 'custom', message: `must be below 10^${BOUNDS.amountIntegerDigits} ${money.currency}`, path: ['amount'] });
+  }
+});
 
 /** A money amount that must be strictly greater than zero (requested payouts and payments). */
 export const positiveMoneySchema = moneySchema.superRefine((money, ctx) => {
@@ -63,7 +61,8 @@ export const positiveMoneySchema = moneySchema.superRefine((money, ctx) => {
 });
 
 /** DataList<T>: an NFON list; ours is a plain JSON array of at most BOUNDS.listEntries entries. */
-export const dataList = <T extends z.ZodTypeAny>(item: T) => z.array(item).max(BOUNDS.listEntries, `must have at most ${BOUNDS.listEntries} entries`);
+export const dataList = <T extends z.ZodTypeAny>(item: T) =>
+  z.array(item).max(BOUNDS.listEntries, `must have at most ${BOUNDS.listEntries} entries`);
 
 export const invoiceOrCreditMemoInformationSchema = z.object({
   '@type': nfonType,
@@ -134,9 +133,7 @@ export type CustomDocumentInformation = z.infer<typeof customDocumentInformation
 
 /** "requestedAmount.amount: malformed amount ..." for every issue, so the message names the field. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Parses `input`, returning either the data or a message that names every offending field. */

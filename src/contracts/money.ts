@@ -11,9 +11,7 @@ export interface Money {
 }
 
 /** ISO 4217 codes that are not money (test code, "no currency", precious metals, bond units, SDR...). */
-const NON_MONEY_CODES = new Set([
-  'XXX', 'XTS', 'XAU', 'XAG', 'XPT', 'XPD', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XSU', 'XUA',
-]);
+const NON_MONEY_CODES = new Set(['XXX', 'XTS', 'XAU', 'XAG', 'XPT', 'XPD', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XSU', 'XUA']);
 
 /** Number of minor-unit digits of a currency (2 for EUR, 0 for JPY, 3 for KWD), or undefined if unknown. */
 export function currencyExponent(currency: string): number | undefined {

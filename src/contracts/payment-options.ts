@@ -42,5 +42,7 @@ export function amountPolicyViolation(policy: PaymentOptions['amountPolicy'], re
     ALLOW_MORE: got >= wanted,
     ALLOW_ANY: got > 0n,
   }[policy];
-  return ok ? undefined : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, which amount policy ${policy} does not allow`;
+  return ok
+    ? undefined
+    : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, which amount policy ${policy} does not allow`;
 }

@@ -49,10 +49,22 @@ export const AuthorizeOrCapturePaymentWorkflowParameters = structure(AuthorizeOr
 }).superRefine((params, ctx) => {
   const { requestedAmount: requested, includedTipAmount: tip } = params;
   if (tip.currency !== requested.currency) {
-    ctx.addIssue({ code: 'custom', path: ['includedTipAmount', 'currency'], message: `must equal requestedAmount.currency (${requested.currency})` });
-  } else if (!amountProblem(tip.amount, tip.currency) && !amountProblem(requested.amount, requested.currency) && toMinorUnits(tip) > toMinorUnits(requested)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['includedTipAmount', 'currency'],
+      message: `must equal requestedAmount.currency (${requested.currency})`,
+    });
+  } else if (
+    !amountProblem(tip.amount, tip.currency) &&
+    !amountProblem(requested.amount, requested.currency) &&
+    toMinorUnits(tip) > toMinorUnits(requested)
+  ) {
     // Seed 001: the tip is included in the requested amount, so it cannot exceed it.
-    ctx.addIssue({ code: 'custom', path: ['includedTipAmount', 'amount'], message: `tip ${tip.amount} exceeds requestedAmount ${requested.amount}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['includedTipAmount', 'amount'],
+      message: `tip ${tip.amount} exceeds requestedAmount ${requested.amount}`,
+    });
   }
 });
 export const AuthorizeOrCapturePaymentWorkflowResult = structure(AuthorizeOrCapturePaymentTypes.result, {

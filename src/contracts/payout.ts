@@ -15,11 +15,7 @@ import {
   positiveMoneySchema,
 } from './common';
 import { nfonType, structure } from './nfon';
-import {
-  CancelPayoutWorkflowFailureReason,
-  GrantPayoutWorkflowCancelationReason,
-  GrantPayoutWorkflowFailureReason,
-} from './reasons';
+import { CancelPayoutWorkflowFailureReason, GrantPayoutWorkflowCancelationReason, GrantPayoutWorkflowFailureReason } from './reasons';
 
 const id = idSchema;
 

@@ -46,10 +46,7 @@ export const AuthorizeOrCapturePaymentWorkflowFailureReason = z.enum([
   'AMOUNT_MISMATCH', // the provider processed an amount or currency the CUWO did not allow
   'CANCELED_AFTER_AUTHORIZATION', // a cancel request came after money was authorized/captured
 ]);
-export const AuthorizeOrCapturePaymentWorkflowCancelationReason = z.enum([
-  'CANCELED_BY_REQUEST',
-  'CUSTOMER_DID_NOT_COMPLETE_FORM',
-]);
+export const AuthorizeOrCapturePaymentWorkflowCancelationReason = z.enum(['CANCELED_BY_REQUEST', 'CUSTOMER_DID_NOT_COMPLETE_FORM']);
 
 export const CapturePaymentWorkflowFailureReason = z.enum([...COMMON_FAILURES, 'DECLINED', 'NOT_AUTHORIZED']);
 export const CapturePaymentWorkflowCancelationReason = z.enum(['CANCELED_BY_REQUEST']);

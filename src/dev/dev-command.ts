@@ -14,7 +14,12 @@ export async function runDevStack(dataDir: string): Promise<void> {
   const connection = await NativeConnection.connect({ address: stack.temporal.address });
   try {
     log('bundling workflows and starting the worker...');
-    const worker = await createCuwoWorker({ connection, namespace: stack.temporal.namespace, taskQueue: taskQueue(), accounts: stack.accounts });
+    const worker = await createCuwoWorker({
+      connection,
+      namespace: stack.temporal.namespace,
+      taskQueue: taskQueue(),
+      accounts: stack.accounts,
+    });
     const queue = taskQueue();
     console.error(`
   Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address})

@@ -99,7 +99,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log('starting the Payneteasy simulator...');
     const payneteasy = await startPayneteasySimulator({
       port: await preferredPort(options.payneteasyPort ?? 8082),
-      merchants: [{ endpointId: '1001', login: 'demo-merchant', controlKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), payoutReversal: true }],
+      merchants: [
+        {
+          endpointId: '1001',
+          login: 'demo-merchant',
+          controlKey,
+          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          payoutReversal: true,
+        },
+      ],
       processingMs: options.payneteasyProcessingMs ?? 1_500,
       formTtlMs: options.payneteasyFormTtlMs ?? 10 * 60_000,
     });
@@ -113,12 +121,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const callbacks = await startCallbackReceiver({ client, accounts, port: await preferredPort(options.callbackPort ?? 8090) });
     started.push(callbacks);
     Object.assign(accounts, {
-      [DEMO_UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: disburse.url, paymentIntegratorAccountId: DEMO_INTEGRATOR_ACCOUNT_ID, bearerToken, timeoutMs: 15_000 },
+      [DEMO_UPI_ACCOUNT]: {
+        provider: 'disburse-funds',
+        baseUrl: disburse.url,
+        paymentIntegratorAccountId: DEMO_INTEGRATOR_ACCOUNT_ID,
+        bearerToken,
+        timeoutMs: 15_000,
+      },
       [DEMO_PAYNETEASY_ACCOUNT]: {
-        provider: 'payneteasy', baseUrl: `${payneteasy.url}/paynet/`, endpointId: '1001', login: 'demo-merchant', controlKey,
+        provider: 'payneteasy',
+        baseUrl: `${payneteasy.url}/paynet/`,
+        endpointId: '1001',
+        login: 'demo-merchant',
+        controlKey,
         privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        callbackUrl: callbacks.callbackUrlFor(DEMO_PAYNETEASY_ACCOUNT), payoutReversal: true, receiverAbandonedCodes: ['FORM_EXPIRED'], timeoutMs: 15_000,
-        polling: { fastIntervalMs: 3_000, fastPhaseMs: 5 * 60_000, slowIntervalMs: 5 * 60_000, slowPhaseMs: 60 * 60_000, lateIntervalMs: 60 * 60_000 },
+        callbackUrl: callbacks.callbackUrlFor(DEMO_PAYNETEASY_ACCOUNT),
+        payoutReversal: true,
+        receiverAbandonedCodes: ['FORM_EXPIRED'],
+        timeoutMs: 15_000,
+        polling: {
+          fastIntervalMs: 3_000,
+          fastPhaseMs: 5 * 60_000,
+          slowIntervalMs: 5 * 60_000,
+          slowPhaseMs: 60 * 60_000,
+          lateIntervalMs: 60 * 60_000,
+        },
       },
     } satisfies Accounts);
     // The file a separately started worker reads: the key by reference, not inline.

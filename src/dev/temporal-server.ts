@@ -80,7 +80,19 @@ class ExitedDuringStartup extends Error {}
 async function startOnce(options: DevServerOptions, port: number): Promise<DevServer> {
   const binary = ensureTemporalCli();
   const namespace = options.namespace ?? 'default';
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn', ...searchAttributeFlags()];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+    ...searchAttributeFlags(),
+  ];
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
@@ -124,7 +136,13 @@ async function startOnce(options: DevServerOptions, port: number): Promise<DevSe
 }
 
 /** Probes until the namespace answers; a server that exits meanwhile ends the wait at once. */
-async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<number | null>, logFile?: string): Promise<void> {
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited: Promise<number | null>,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const died = exited.then(() => 'died' as const);
   let lastError: unknown;
@@ -138,7 +156,8 @@ async function waitUntilReady(address: string, namespace: string, timeoutMs: num
     );
     const result = await Promise.race([probe, died]);
     if (result === 'ready') return;
-    if (result === 'died') throw new ExitedDuringStartup(`the Temporal dev server exited during start-up (is port ${address} free?)${logTail(logFile)}`);
+    if (result === 'died')
+      throw new ExitedDuringStartup(`the Temporal dev server exited during start-up (is port ${address} free?)${logTail(logFile)}`);
     await sleep(250);
   }
   throw new Error(`the Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${(lastError as Error)?.message}`);

@@ -36,7 +36,11 @@ export type CuwoEnd<R, F, C> =
   | { outcome: 'ABNORMAL'; workflowId: string; message: string };
 
 /** Turns a child's end into data: result, typed CUWO failure, cancelation, or an abnormal end. */
-export async function settle<R, F, C>(workflowId: string, types: { failure: string; cancelation?: string }, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
+export async function settle<R, F, C>(
+  workflowId: string,
+  types: { failure: string; cancelation?: string },
+  pending: Promise<R>,
+): Promise<CuwoEnd<R, F, C>> {
   try {
     return { outcome: 'SUCCESS', workflowId, result: await pending };
   } catch (err) {
@@ -55,7 +59,11 @@ export async function settle<R, F, C>(workflowId: string, types: { failure: stri
  * Starts a CUWO as an abandoned child: it must finish (and compensate) on its own even if the
  * orchestrator is terminated. REJECT_DUPLICATE: a request id never runs its CUWO twice.
  */
-export async function startCuwoChild<R>(workflowType: string, workflowId: string, args: unknown[]): Promise<ChildWorkflowHandle<(...args: unknown[]) => Promise<R>>> {
+export async function startCuwoChild<R>(
+  workflowType: string,
+  workflowId: string,
+  args: unknown[],
+): Promise<ChildWorkflowHandle<(...args: unknown[]) => Promise<R>>> {
   try {
     return await startChild<(...args: unknown[]) => Promise<R>>(workflowType, {
       workflowId,
@@ -65,7 +73,10 @@ export async function startCuwoChild<R>(workflowType: string, workflowId: string
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw ApplicationFailure.nonRetryable(`${workflowId} already exists outside this request; not starting it a second time`, 'DuplicateRequest');
+      throw ApplicationFailure.nonRetryable(
+        `${workflowId} already exists outside this request; not starting it a second time`,
+        'DuplicateRequest',
+      );
     }
     throw err;
   }
@@ -83,7 +94,13 @@ export interface SettledCompensation<R, F> {
  * also when the CUWO started it first, so the orchestrator flags every end that leaves money out.
  * Executions recorded before MONEY_SAFETY_PATCH did not follow a compensation they had not started.
  */
-export async function settleCompensation<R, F>(run: CuwoRun, workflowType: string, workflowId: string, args: unknown[], types: { failure: string }): Promise<SettledCompensation<R, F>> {
+export async function settleCompensation<R, F>(
+  run: CuwoRun,
+  workflowType: string,
+  workflowId: string,
+  args: unknown[],
+  types: { failure: string },
+): Promise<SettledCompensation<R, F>> {
   const handle = await run.compensate(workflowType, workflowId, args);
   if (handle === 'already-started') {
     if (!run.moneySafety) return { workflowId, startedHere: false };

@@ -13,7 +13,15 @@ import { CuwoRun, providerCallEnd, requestIdOf } from './cuwo-run';
 type Step =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
   | PendingProviderStep
-  | { status: 'FAILED'; provider?: string; reason: string; failureCode?: string; message: string; processingData?: string; needsReconciliation: boolean };
+  | {
+      status: 'FAILED';
+      provider?: string;
+      reason: string;
+      failureCode?: string;
+      message: string;
+      processingData?: string;
+      needsReconciliation: boolean;
+    };
 
 export interface CompensationSpec {
   cuwo: 'CancelPayout' | 'CancelPayment';
@@ -27,19 +35,37 @@ export interface CompensationSpec {
 
 export async function runCompensation<R>(input: unknown, spec: CompensationSpec): Promise<R> {
   const run = new CuwoRun(spec.cuwo, requestIdOf(input, spec.fields.requestId));
-  const failure = (reason: string, failureCode: string | undefined, processingData: string | undefined, message: string, needsReconciliation: boolean) =>
-    run.fail({ '@type': spec.types.failure, failureReason: reason, failureCode, [spec.fields.processingData]: processingData }, message, needsReconciliation);
+  const failure = (
+    reason: string,
+    failureCode: string | undefined,
+    processingData: string | undefined,
+    message: string,
+    needsReconciliation: boolean,
+  ) =>
+    run.fail(
+      { '@type': spec.types.failure, failureReason: reason, failureCode, [spec.fields.processingData]: processingData },
+      message,
+      needsReconciliation,
+    );
 
   const parsed = parseWith(spec.parameters, input);
   if (!parsed.ok) {
-    throw failure('INVALID_PARAMETERS', 'INVALID_PARAMETERS', undefined, `invalid ${spec.types.parameters.split('.').pop()}: ${parsed.message}`, false);
+    throw failure(
+      'INVALID_PARAMETERS',
+      'INVALID_PARAMETERS',
+      undefined,
+      `invalid ${spec.types.parameters.split('.').pop()}: ${parsed.message}`,
+      false,
+    );
   }
   const params = parsed.value as Record<string, string | undefined>;
   const given = params[spec.fields.processingData];
   if (given) run.record({ stage: 'STARTED', processingData: given });
 
   const undo = (processingData: string | undefined) =>
-    CancellationScope.nonCancellable(() => spec.undo({ requestId: params[spec.fields.requestId]!, reference: params[spec.fields.reference], processingData }));
+    CancellationScope.nonCancellable(() =>
+      spec.undo({ requestId: params[spec.fields.requestId]!, reference: params[spec.fields.reference], processingData }),
+    );
   let step: Exclude<Step, { status: 'PENDING' }>;
   try {
     // Still processing at the provider, or a reversal under way: resolve it before deciding.

@@ -42,14 +42,7 @@ import {
 } from '../activities/types';
 import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
-import {
-  CuwoFailureReason,
-  CuwoNeedsReconciliation,
-  CuwoOutcome,
-  CuwoProvider,
-  CuwoRequestId,
-  CuwoType,
-} from '../search-attributes';
+import { CuwoFailureReason, CuwoNeedsReconciliation, CuwoOutcome, CuwoProvider, CuwoRequestId, CuwoType } from '../search-attributes';
 
 export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESSING_DATA_SIGNAL);
 /** Activities hand processing data to their own CUWO by this update; the answer says whether they may send. */
@@ -112,17 +105,18 @@ export class CuwoRun {
     setHandler(providerCallbackSignal, (callback) => {
       this.callbackKeys.add([callback.status, callback.type, callback.orderId, callback.clientOrderId].join('|'));
     });
-    setHandler(providerCallbackUpdate, (callback) => {
-      this.callbackKeys.add(signedCallbackKey(callback));
-      return { accepted: true } as const;
-    }, { validator: (callback) => this.checkCallback(callback) });
+    setHandler(
+      providerCallbackUpdate,
+      (callback) => {
+        this.callbackKeys.add(signedCallbackKey(callback));
+        return { accepted: true } as const;
+      },
+      { validator: (callback) => this.checkCallback(callback) },
+    );
     // Provider calls run non-cancellable; the CUWO reads the root scope afterwards to decide whether
     // it may still end Canceled (only if no money moved). A cancel that came with the start is already set.
     this.rootScope = CancellationScope.current();
-    upsertSearchAttributes([
-      { key: CuwoType, value: cuwo },
-      ...(shownId ? [{ key: CuwoRequestId, value: shownId }] : []),
-    ]);
+    upsertSearchAttributes([{ key: CuwoType, value: cuwo }, ...(shownId ? [{ key: CuwoRequestId, value: shownId }] : [])]);
     this.publish();
   }
 
@@ -141,7 +135,8 @@ export class CuwoRun {
       refuse(CALLBACK_REFUSALS.notThisOrder, 'the callback names another provider order than this CUWO follows');
     }
     if (this.callbackKeys.has(signedCallbackKey(callback))) refuse(CALLBACK_REFUSALS.duplicate, 'this callback was already delivered');
-    if (this.callbackKeys.size >= MAX_CALLBACK_WAKEUPS) refuse(CALLBACK_REFUSALS.limit, 'enough callbacks were delivered; the polling cadence goes on');
+    if (this.callbackKeys.size >= MAX_CALLBACK_WAKEUPS)
+      refuse(CALLBACK_REFUSALS.limit, 'enough callbacks were delivered; the polling cadence goes on');
   }
 
   get cancelRequested(): boolean {
@@ -179,7 +174,10 @@ export class CuwoRun {
    * execution ends Canceled; a cancelation the provider caused (no request: Temporal lets no workflow
    * cancel itself) fails with an ApplicationFailure typed by the cancelation class, structure as detail.
    */
-  cancel<C extends NfonStructure>(cancelation: C, message = `${this.state.cuwo} canceled before any money moved`): CancelledFailure | ApplicationFailure {
+  cancel<C extends NfonStructure>(
+    cancelation: C,
+    message = `${this.state.cuwo} canceled before any money moved`,
+  ): CancelledFailure | ApplicationFailure {
     this.state.cancelation = cancelation;
     this.end('CANCELED');
     if (this.cancelRequested) return new CancelledFailure(message);
@@ -202,7 +200,9 @@ export class CuwoRun {
       const pending = step as unknown as PendingStep;
       // An outcome the provider has not settled in a way we can read: keep asking, and show it.
       if (pending.unknown && this.state.unknown === undefined) {
-        metricMeter.createCounter('cuwo_outcome_unknown_total', 'steps', 'provider outcomes not known yet (the CUWO keeps asking)').add(1, { cuwo: this.state.cuwo, provider: pending.provider });
+        metricMeter
+          .createCounter('cuwo_outcome_unknown_total', 'steps', 'provider outcomes not known yet (the CUWO keeps asking)')
+          .add(1, { cuwo: this.state.cuwo, provider: pending.provider });
         log.warn('provider outcome unknown; asking again', { requestId: this.state.requestId, why: pending.unknown });
       }
       if (pending.unknown) this.state.unknown = pending.unknown;
@@ -239,15 +239,25 @@ export class CuwoRun {
     this.state.compensationWorkflowId = workflowId;
     this.publish();
     const started = await startCompensation(workflowType, workflowId, args);
-    metricMeter.createCounter('cuwo_compensations_started_total', 'workflows', 'compensations started').add(1, { cuwo: this.state.cuwo, compensation: workflowType, result: started === 'already-started' ? 'already-started' : 'started' });
-    log.info(`${workflowType} ${started === 'already-started' ? 'already running' : 'started'}`, { requestId: this.state.requestId, compensationWorkflowId: workflowId });
+    metricMeter
+      .createCounter('cuwo_compensations_started_total', 'workflows', 'compensations started')
+      .add(1, { cuwo: this.state.cuwo, compensation: workflowType, result: started === 'already-started' ? 'already-started' : 'started' });
+    log.info(`${workflowType} ${started === 'already-started' ? 'already running' : 'started'}`, {
+      requestId: this.state.requestId,
+      compensationWorkflowId: workflowId,
+    });
     return started;
   }
 
   private end(outcome: 'SUCCESS' | 'FAILURE' | 'CANCELED', failureReason?: string, needsReconciliation = false): void {
     const { cuwo, requestId } = this.state;
-    metricMeter.createCounter('cuwo_outcomes_total', 'executions', 'how CUWOs and requests end').add(1, { cuwo, outcome, failure_reason: failureReason ?? '' });
-    if (needsReconciliation) metricMeter.createCounter('cuwo_reconciliations_needed_total', 'executions', 'money movements a person must reconcile').add(1, { cuwo });
+    metricMeter
+      .createCounter('cuwo_outcomes_total', 'executions', 'how CUWOs and requests end')
+      .add(1, { cuwo, outcome, failure_reason: failureReason ?? '' });
+    if (needsReconciliation)
+      metricMeter
+        .createCounter('cuwo_reconciliations_needed_total', 'executions', 'money movements a person must reconcile')
+        .add(1, { cuwo });
     log.info(`${cuwo} ended ${outcome}`, { cuwo, requestId, outcome, failureReason, needsReconciliation });
     this.state.outcome = outcome;
     this.state.stage = outcome;
@@ -300,7 +310,10 @@ export const PROVIDER_ACTIVITY_OPTIONS = {
  * The first money-moving call of a cancellable CUWO: a cancel request cancels it while it waits to run
  * or between attempts, and otherwise waits for the attempt, which ignores the cancel once it has sent.
  */
-export const CANCELLABLE_SEND_OPTIONS = { ...PROVIDER_ACTIVITY_OPTIONS, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } as const;
+export const CANCELLABLE_SEND_OPTIONS = {
+  ...PROVIDER_ACTIVITY_OPTIONS,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+} as const;
 
 /** How a provider activity ended for good instead of answering a step. */
 export type ProviderCallEnd =
@@ -330,7 +343,11 @@ export function providerCallEnd(err: unknown, cancelRequested: boolean): Provide
 }
 
 /** "Payout for CM-1, CM-2" from the invoice/credit memo list, or "Payout <request id>" without one. */
-export function documentsDescription(what: 'Payout' | 'Payment', documents: Array<{ documentNumber?: string; documentID: string }>, requestId: string): string {
+export function documentsDescription(
+  what: 'Payout' | 'Payment',
+  documents: Array<{ documentNumber?: string; documentID: string }>,
+  requestId: string,
+): string {
   const numbers = documents.map((doc) => doc.documentNumber ?? doc.documentID);
   return numbers.length ? `${what} for ${numbers.join(', ')}` : `${what} ${requestId}`;
 }
@@ -356,10 +373,18 @@ export function unsettledEnd(run: CuwoRun, err: unknown, polling: boolean, what:
   if (polling && !run.moneySafety) throw err;
   const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
   if (!run.state.moneyMayHaveMoved) {
-    return end.kind === 'canceled' ? { kind: 'canceled' } : { kind: 'fail', reason: 'INTERNAL_ERROR', message: end.message, compensate: false, needsReconciliation: false };
+    return end.kind === 'canceled'
+      ? { kind: 'canceled' }
+      : { kind: 'fail', reason: 'INTERNAL_ERROR', message: end.message, compensate: false, needsReconciliation: false };
   }
   const reason = end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR';
-  return { kind: 'fail', reason, message: `${end.message}; the ${what} may have been sent`, compensate: true, needsReconciliation: run.moneySafety && reason === 'INTERNAL_ERROR' };
+  return {
+    kind: 'fail',
+    reason,
+    message: `${end.message}; the ${what} may have been sent`,
+    compensate: true,
+    needsReconciliation: run.moneySafety && reason === 'INTERNAL_ERROR',
+  };
 }
 
 /** Duplicates are recognised by the fields the provider signs (status, orderid, client_orderid) alone. */

@@ -5,7 +5,14 @@
  * complete or abort the sale, and an abort runs CancelPayment too (seed 002's third case). Exactly
  * one CancelPayment per payment request, whatever triggers it (deterministic id, REJECT_DUPLICATE).
  */
-import { ApplicationFailure, CancellationScope, condition, defineSignal, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineSignal,
+  getExternalWorkflowHandle,
+  setHandler,
+} from '@temporalio/workflow';
 import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import {
@@ -44,7 +51,11 @@ export interface PaymentRequestResult {
    * the payment went through is compensated too); ABORTED: the POS side undid it.
    */
   outcome: 'BOOKED' | 'FAILED' | 'CANCELED' | 'ABORTED';
-  authorizeOrCapture: CuwoEnd<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>;
+  authorizeOrCapture: CuwoEnd<
+    AuthorizeOrCapturePaymentWorkflowResult,
+    AuthorizeOrCapturePaymentWorkflowFailure,
+    AuthorizeOrCapturePaymentWorkflowCancelation
+  >;
   capture?: CuwoEnd<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>;
   compensation?: {
     workflowId: string;
@@ -55,10 +66,16 @@ export interface PaymentRequestResult {
   paymentProcessingData?: string;
 }
 
-export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowParameters, options: PaymentRequestOptions = {}): Promise<PaymentRequestResult> {
+export async function PaymentRequest(
+  input: AuthorizeOrCapturePaymentWorkflowParameters,
+  options: PaymentRequestOptions = {},
+): Promise<PaymentRequestResult> {
   const paymentRequestID = requestIdOf(input, 'paymentRequestID');
   if (!paymentRequestID?.trim() || paymentRequestID.length > MAX_REQUEST_ID_LENGTH) {
-    throw ApplicationFailure.nonRetryable(`paymentRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`, 'InvalidParameters');
+    throw ApplicationFailure.nonRetryable(
+      `paymentRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`,
+      'InvalidParameters',
+    );
   }
   const run = new CuwoRun('PaymentRequest', paymentRequestID);
   let abort: { reason?: string } | undefined;
@@ -86,14 +103,27 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
     /** A cancel request (or, after success, a POS abort) that must undo what went through. */
     const undoRequested = () => run.moneySafety && run.cancelRequested;
     if (undoRequested()) {
-      return run.complete({ paymentRequestID, outcome: 'CANCELED', authorizeOrCapture: { outcome: 'CANCELED', workflowId: workflowIds.authorizeOrCapturePayment(paymentRequestID) } }, 'CANCELED');
+      return run.complete(
+        {
+          paymentRequestID,
+          outcome: 'CANCELED',
+          authorizeOrCapture: { outcome: 'CANCELED', workflowId: workflowIds.authorizeOrCapturePayment(paymentRequestID) },
+        },
+        'CANCELED',
+      );
     }
 
     const authId = workflowIds.authorizeOrCapturePayment(paymentRequestID);
     running = authId;
     run.record({ stage: 'AUTHORIZING' });
     const authChild = await startCuwoChild<AuthorizeOrCapturePaymentWorkflowResult>('AuthorizeOrCapturePayment', authId, [input]);
-    const auth = await CancellationScope.nonCancellable(() => settle<AuthorizeOrCapturePaymentWorkflowResult, AuthorizeOrCapturePaymentWorkflowFailure, AuthorizeOrCapturePaymentWorkflowCancelation>(authId, AuthorizeOrCapturePaymentTypes, authChild.result()));
+    const auth = await CancellationScope.nonCancellable(() =>
+      settle<
+        AuthorizeOrCapturePaymentWorkflowResult,
+        AuthorizeOrCapturePaymentWorkflowFailure,
+        AuthorizeOrCapturePaymentWorkflowCancelation
+      >(authId, AuthorizeOrCapturePaymentTypes, authChild.result()),
+    );
     running = undefined;
     const result: PaymentRequestResult = { paymentRequestID, outcome: 'BOOKED', authorizeOrCapture: auth };
     const latest = (data: string | undefined) => {
@@ -125,9 +155,20 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
       running = captureId;
       run.record({ stage: 'CAPTURING' });
       const captureChild = await startCuwoChild<CapturePaymentWorkflowResult>('CapturePayment', captureId, [
-        { '@type': CapturePaymentTypes.parameters, paymentRequestID, paymentReference: auth.result.paymentReference, paymentProcessingData: result.paymentProcessingData },
+        {
+          '@type': CapturePaymentTypes.parameters,
+          paymentRequestID,
+          paymentReference: auth.result.paymentReference,
+          paymentProcessingData: result.paymentProcessingData,
+        },
       ]);
-      const capture = await CancellationScope.nonCancellable(() => settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(captureId, CapturePaymentTypes, captureChild.result()));
+      const capture = await CancellationScope.nonCancellable(() =>
+        settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(
+          captureId,
+          CapturePaymentTypes,
+          captureChild.result(),
+        ),
+      );
       running = undefined;
       result.capture = capture;
       if (capture.outcome !== 'SUCCESS') {
@@ -142,7 +183,9 @@ export async function PaymentRequest(input: AuthorizeOrCapturePaymentWorkflowPar
 
     // The payment went through; the sale on the POS side may still be completed or aborted.
     run.record({ stage: 'AWAITING_POS' });
-    await CancellationScope.nonCancellable(() => condition(() => completed || abort !== undefined || undoRequested(), options.completionTimeoutMs ?? 15 * 60_000));
+    await CancellationScope.nonCancellable(() =>
+      condition(() => completed || abort !== undefined || undoRequested(), options.completionTimeoutMs ?? 15 * 60_000),
+    );
     if (undoRequested() && !abort) return undo(run, result, paymentRequestID);
     if (abort) {
       result.abortReason = abort.reason;
@@ -167,15 +210,31 @@ async function compensate(run: CuwoRun, result: PaymentRequestResult, paymentReq
     run,
     'CancelPayment',
     workflowIds.cancelPayment(paymentRequestID),
-    [{ '@type': CancelPaymentTypes.parameters, paymentRequestID, paymentReference: run.state.reference, paymentProcessingData: result.paymentProcessingData }],
+    [
+      {
+        '@type': CancelPaymentTypes.parameters,
+        paymentRequestID,
+        paymentReference: run.state.reference,
+        paymentProcessingData: result.paymentProcessingData,
+      },
+    ],
     CancelPaymentTypes,
   );
-  result.compensation = { workflowId: compensation.workflowId, startedBy: compensation.startedHere ? 'PaymentRequest' : 'CUWO', end: compensation.end };
+  result.compensation = {
+    workflowId: compensation.workflowId,
+    startedBy: compensation.startedHere ? 'PaymentRequest' : 'CUWO',
+    end: compensation.end,
+  };
   const end = compensation.end;
   if (end?.outcome === 'SUCCESS' && end.result.paymentProcessingData) result.paymentProcessingData = end.result.paymentProcessingData;
 }
 
-function finish(run: CuwoRun, result: PaymentRequestResult, outcome: 'FAILED' | 'ABORTED' | 'CANCELED', reason: string): PaymentRequestResult {
+function finish(
+  run: CuwoRun,
+  result: PaymentRequestResult,
+  outcome: 'FAILED' | 'ABORTED' | 'CANCELED',
+  reason: string,
+): PaymentRequestResult {
   result.outcome = outcome;
   run.record({ stage: outcome === 'FAILED' ? 'COMPENSATED' : outcome, processingData: result.paymentProcessingData });
   const leftMoneyOut = result.compensation ? compensationLeftMoneyOut(run, result.compensation) : false;

@@ -23,7 +23,16 @@ import {
 } from '../contracts/payment';
 import { amountPolicyViolation, parsePaymentOptions } from '../contracts/payment-options';
 import { runCompensation } from './compensation';
-import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, providerCallEnd, requestIdOf, unsettledEnd } from './cuwo-run';
+import {
+  CANCELLABLE_SEND_OPTIONS,
+  CuwoRun,
+  PROVIDER_ACTIVITY_OPTIONS,
+  documentsDescription,
+  notifyTargets,
+  providerCallEnd,
+  requestIdOf,
+  unsettledEnd,
+} from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
@@ -38,11 +47,17 @@ async function compensatePayment(run: CuwoRun, paymentRequestID: string, payment
   ]);
 }
 
-export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePaymentWorkflowParameters): Promise<AuthorizeOrCapturePaymentWorkflowResult> {
+export async function AuthorizeOrCapturePayment(
+  input: AuthorizeOrCapturePaymentWorkflowParameters,
+): Promise<AuthorizeOrCapturePaymentWorkflowResult> {
   const run = new CuwoRun('AuthorizeOrCapturePayment', requestIdOf(input, 'paymentRequestID'), { cancellable: true });
   const failure = (fields: AuthFailure, message: string, needsReconciliation = false) =>
     run.fail({ '@type': AuthorizeOrCapturePaymentTypes.failure, ...fields }, message, needsReconciliation);
-  const invalid = (message: string) => failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid AuthorizeOrCapturePaymentWorkflowParameters: ${message}`);
+  const invalid = (message: string) =>
+    failure(
+      { failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' },
+      `invalid AuthorizeOrCapturePaymentWorkflowParameters: ${message}`,
+    );
 
   const parsed = parseWith(AuthorizeOrCapturePaymentWorkflowParameters, input);
   if (!parsed.ok) throw invalid(parsed.message);
@@ -81,7 +96,12 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
     // The customer works on the provider's form; its URL is published at once for the POS to show.
     step = await run.followPending(
       first,
-      (processingData, pending) => payments(`${pending.provider}: payment status`).paymentStatus({ paymentRequestID: params.paymentRequestID, processingData, notify: notifyTargets() }),
+      (processingData, pending) =>
+        payments(`${pending.provider}: payment status`).paymentStatus({
+          paymentRequestID: params.paymentRequestID,
+          processingData,
+          notify: notifyTargets(),
+        }),
       (pending) => (pending.redirectUrl ? 'WAITING_FOR_CUSTOMER' : 'PROCESSING'),
       true,
     );
@@ -102,14 +122,23 @@ export async function AuthorizeOrCapturePayment(input: AuthorizeOrCapturePayment
   if (step.status === 'APPROVED') {
     // Workflow code never throws on provider data: an amount that cannot be read is a mismatch (compensated).
     const violation = amountPolicyViolation(amountPolicy, params.requestedAmount, step.processedAmount);
-    const processedAmount = violation ? step.processedAmount : fromMinorUnits(toMinorUnits(step.processedAmount), step.processedAmount.currency);
+    const processedAmount = violation
+      ? step.processedAmount
+      : fromMinorUnits(toMinorUnits(step.processedAmount), step.processedAmount.currency);
     if (violation) {
-      throw await failAndCompensate({ failureReason: 'AMOUNT_MISMATCH', failureCode: 'AMOUNT_MISMATCH', paymentProcessingData: step.processingData }, violation);
+      throw await failAndCompensate(
+        { failureReason: 'AMOUNT_MISMATCH', failureCode: 'AMOUNT_MISMATCH', paymentProcessingData: step.processingData },
+        violation,
+      );
     }
     if (run.cancelRequested) {
       // Spec: with money authorized or captured the CUWO may not end Canceled; fail and release it.
       throw await failAndCompensate(
-        { failureReason: 'CANCELED_AFTER_AUTHORIZATION', failureCode: 'CANCELED_AFTER_AUTHORIZATION', paymentProcessingData: step.processingData },
+        {
+          failureReason: 'CANCELED_AFTER_AUTHORIZATION',
+          failureCode: 'CANCELED_AFTER_AUTHORIZATION',
+          paymentProcessingData: step.processingData,
+        },
         `cancel requested after ${formatMoney(processedAmount)} was ${step.mode === 'AUTHORIZE' ? 'authorized' : 'captured'} (reference ${step.reference})`,
       );
     }
@@ -142,9 +171,15 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
   }
   const params = parsed.value;
   if (run.cancelRequested) throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' });
-  if (params.paymentProcessingData) run.record({ stage: 'STARTED', processingData: params.paymentProcessingData, reference: params.paymentReference });
+  if (params.paymentProcessingData)
+    run.record({ stage: 'STARTED', processingData: params.paymentProcessingData, reference: params.paymentReference });
 
-  const captureInput = (processingData: string | undefined) => ({ paymentRequestID: params.paymentRequestID, paymentReference: params.paymentReference, processingData, notify: notifyTargets() });
+  const captureInput = (processingData: string | undefined) => ({
+    paymentRequestID: params.paymentRequestID,
+    paymentReference: params.paymentReference,
+    processingData,
+    notify: notifyTargets(),
+  });
   const capture = (processingData: string | undefined) =>
     CancellationScope.nonCancellable(() => payments('capture the authorized payment').capturePayment(captureInput(processingData)));
   let step: Exclude<CaptureStep, { status: 'PENDING' }>;
@@ -159,9 +194,19 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
     const end = providerCallEnd(err, run.moneySafety && run.cancelRequested);
     if (end.kind === 'canceled' && !run.state.moneyMayHaveMoved) {
       // Nothing was captured: the orchestrator releases the authorization (CancelPayment).
-      throw run.cancel({ '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' }, 'CapturePayment canceled before the capture was sent');
+      throw run.cancel(
+        { '@type': CapturePaymentTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' },
+        'CapturePayment canceled before the capture was sent',
+      );
     }
-    step = { status: 'FAILED', reason: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', failureCode: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR', message: end.message, processingData: run.state.processingData, needsReconciliation: end.kind === 'failed' };
+    step = {
+      status: 'FAILED',
+      reason: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR',
+      failureCode: end.kind === 'canceled' ? 'OUTCOME_UNKNOWN' : 'INTERNAL_ERROR',
+      message: end.message,
+      processingData: run.state.processingData,
+      needsReconciliation: end.kind === 'failed',
+    };
   }
   run.record({ stage: step.status, provider: step.provider, processingData: step.processingData });
   if (step.status === 'CAPTURED') {
@@ -169,7 +214,11 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
   }
   const paymentProcessingData = step.processingData ?? params.paymentProcessingData;
   await compensatePayment(run, params.paymentRequestID, paymentProcessingData);
-  throw run.fail({ '@type': CapturePaymentTypes.failure, failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData }, step.message, run.moneySafety && step.needsReconciliation);
+  throw run.fail(
+    { '@type': CapturePaymentTypes.failure, failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData },
+    step.message,
+    run.moneySafety && step.needsReconciliation,
+  );
 }
 
 /** Releases an authorization or refunds a capture; spec: no cancelation. */
@@ -180,6 +229,11 @@ export async function CancelPayment(input: CancelPaymentWorkflowParameters): Pro
     types: CancelPaymentTypes,
     fields: { requestId: 'paymentRequestID', reference: 'paymentReference', processingData: 'paymentProcessingData' },
     undo: ({ requestId, reference, processingData }) =>
-      payments('release or refund the payment (compensation)').cancelPayment({ paymentRequestID: requestId, paymentReference: reference, processingData, notify: notifyTargets() }),
+      payments('release or refund the payment (compensation)').cancelPayment({
+        paymentRequestID: requestId,
+        paymentReference: reference,
+        processingData,
+        notify: notifyTargets(),
+      }),
   });
 }

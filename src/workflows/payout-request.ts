@@ -33,7 +33,10 @@ export interface PayoutRequestResult {
 export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promise<PayoutRequestResult> {
   const payoutRequestID = requestIdOf(input, 'payoutRequestID');
   if (!payoutRequestID?.trim() || payoutRequestID.length > MAX_REQUEST_ID_LENGTH) {
-    throw ApplicationFailure.nonRetryable(`payoutRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`, 'InvalidParameters');
+    throw ApplicationFailure.nonRetryable(
+      `payoutRequestID: must be a non-blank string of at most ${MAX_REQUEST_ID_LENGTH} characters`,
+      'InvalidParameters',
+    );
   }
   const run = new CuwoRun('PayoutRequest', payoutRequestID);
   const grantId = workflowIds.grantPayout(payoutRequestID);
@@ -47,7 +50,11 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   );
 
   const grant = await CancellationScope.nonCancellable(() =>
-    settle<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(grantId, GrantPayoutTypes, child.result()),
+    settle<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(
+      grantId,
+      GrantPayoutTypes,
+      child.result(),
+    ),
   );
   const result: PayoutRequestResult = { payoutRequestID, grantPayout: grant };
   if (grant.outcome === 'SUCCESS') {
@@ -61,18 +68,32 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   if (run.moneySafety && reason === 'DUPLICATE_REQUEST') return run.complete(result, 'FAILURE', reason, true);
 
   // Failure or abnormal end: like the platform, always run CancelPayout with the latest data.
-  const processingData = (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) || (await cuwoRecordedProcessingData(run, grantId)) || run.state.processingData;
+  const processingData =
+    (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) ||
+    (await cuwoRecordedProcessingData(run, grantId)) ||
+    run.state.processingData;
   result.payoutProcessingData = processingData;
   const compensation = await CancellationScope.nonCancellable(() =>
     settleCompensation<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure>(
       run,
       'CancelPayout',
       workflowIds.cancelPayout(payoutRequestID),
-      [{ '@type': CancelPayoutTypes.parameters, payoutRequestID, payoutReference: run.state.reference, payoutProcessingData: processingData }],
+      [
+        {
+          '@type': CancelPayoutTypes.parameters,
+          payoutRequestID,
+          payoutReference: run.state.reference,
+          payoutProcessingData: processingData,
+        },
+      ],
       CancelPayoutTypes,
     ),
   );
-  result.compensation = { workflowId: compensation.workflowId, startedBy: compensation.startedHere ? 'PayoutRequest' : 'GrantPayout', end: compensation.end };
+  result.compensation = {
+    workflowId: compensation.workflowId,
+    startedBy: compensation.startedHere ? 'PayoutRequest' : 'GrantPayout',
+    end: compensation.end,
+  };
   const end = compensation.end;
   if (end?.outcome === 'SUCCESS' && (end.result as CancelPayoutWorkflowResult).payoutProcessingData) {
     result.payoutProcessingData = (end.result as CancelPayoutWorkflowResult).payoutProcessingData;

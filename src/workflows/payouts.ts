@@ -18,7 +18,15 @@ import {
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
 import { runCompensation } from './compensation';
-import { CANCELLABLE_SEND_OPTIONS, CuwoRun, PROVIDER_ACTIVITY_OPTIONS, documentsDescription, notifyTargets, requestIdOf, unsettledEnd } from './cuwo-run';
+import {
+  CANCELLABLE_SEND_OPTIONS,
+  CuwoRun,
+  PROVIDER_ACTIVITY_OPTIONS,
+  documentsDescription,
+  notifyTargets,
+  requestIdOf,
+  unsettledEnd,
+} from './cuwo-run';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
@@ -34,7 +42,10 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
 
   const parsed = parseWith(GrantPayoutWorkflowParameters, input);
   if (!parsed.ok) {
-    throw failure({ failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' }, `invalid GrantPayoutWorkflowParameters: ${parsed.message}`);
+    throw failure(
+      { failureReason: 'INVALID_PARAMETERS', failureCode: 'INVALID_PARAMETERS' },
+      `invalid GrantPayoutWorkflowParameters: ${parsed.message}`,
+    );
   }
   const params = parsed.value;
   const canceled = () => run.cancel({ '@type': GrantPayoutTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' });
@@ -74,7 +85,12 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     // Asynchronous providers: ask again on the provider's cadence, or at once when its callback arrives.
     step = await run.followPending(
       first,
-      (processingData, pending) => payouts(`${pending.provider}: payout status`).payoutStatus({ payoutRequestID: params.payoutRequestID, processingData, notify: notifyTargets() }),
+      (processingData, pending) =>
+        payouts(`${pending.provider}: payout status`).payoutStatus({
+          payoutRequestID: params.payoutRequestID,
+          processingData,
+          notify: notifyTargets(),
+        }),
       (pending) => (pending.redirectUrl ? 'WAITING_FOR_RECEIVER' : 'PROCESSING'),
       true,
     );
@@ -127,6 +143,11 @@ export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promi
     types: CancelPayoutTypes,
     fields: { requestId: 'payoutRequestID', reference: 'payoutReference', processingData: 'payoutProcessingData' },
     undo: ({ requestId, reference, processingData }) =>
-      payouts('cancel payout (compensation)').cancelPayout({ payoutRequestID: requestId, payoutReference: reference, processingData, notify: notifyTargets() }),
+      payouts('cancel payout (compensation)').cancelPayout({
+        payoutRequestID: requestId,
+        payoutReference: reference,
+        processingData,
+        notify: notifyTargets(),
+      }),
   });
 }

@@ -64,11 +64,18 @@ test('--help lists the commands, start --help its options', async () => {
 
 test('invalid parameters: exit 1, one line naming the field, nothing started', async () => {
   const id = uniqueId('cli-bad');
-  const run = await cuwo('start', 'GrantPayout', '--params', paramsFile(grantPayoutParams(id, { requestedAmount: { amount: '-5', currency: 'EUR' } })));
+  const run = await cuwo(
+    'start',
+    'GrantPayout',
+    '--params',
+    paramsFile(grantPayoutParams(id, { requestedAmount: { amount: '-5', currency: 'EUR' } })),
+  );
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cuwo: .*requestedAmount\.amount/)]);
-  await expect(stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).describe()).rejects.toBeInstanceOf(
+    WorkflowNotFoundError,
+  );
 });
 
 test('a usage error is one line too', async () => {
@@ -82,10 +89,15 @@ test('start --wait --json: the typed outcome, exit 0 on success and 2 on a decli
   expect(ok.code).toBe(0);
   expect(JSON.parse(ok.stdout)).toMatchObject({ kind: 'success', result: { '@type': GrantPayoutTypes.result } });
 
-  const declinedParams = grantPayoutParams(uniqueId('cli-decline'), { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'closed@okbank' }] });
+  const declinedParams = grantPayoutParams(uniqueId('cli-decline'), {
+    customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'closed@okbank' }],
+  });
   const declined = await cuwo('start', 'GrantPayout', '--params', paramsFile(declinedParams), '--wait', '--json');
   expect(declined.code).toBe(2);
-  expect(JSON.parse(declined.stdout)).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'RECEIVER_ACCOUNT_CLOSED' } });
+  expect(JSON.parse(declined.stdout)).toMatchObject({
+    kind: 'failure',
+    failure: { '@type': GrantPayoutTypes.failure, failureReason: 'RECEIVER_ACCOUNT_CLOSED' },
+  });
 });
 
 test('start --wait (human): progress lines with the stage and the processing data, the Web UI link, then the outcome', async () => {
@@ -119,7 +131,9 @@ test('the same parameters started twice: the second run starts nothing new', asy
 
 test('show: a human table by default, the JSON with --json', async () => {
   const id = uniqueId('cli-show');
-  const { handle, workflowId } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
+  const { handle, workflowId } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), {
+    taskQueue: stack.harness.taskQueue,
+  });
   await cuwoOutcome(handle);
 
   const human = await cuwo('show', workflowId);
@@ -133,7 +147,13 @@ test('show: a human table by default, the JSON with --json', async () => {
 
   const json = await cuwo('show', workflowId, '--json');
   expect(json.code).toBe(0);
-  expect(JSON.parse(json.stdout)).toMatchObject({ workflowId, type: 'GrantPayout', status: 'COMPLETED', state: { stage: 'SUCCESS' }, outcome: { kind: 'success' } });
+  expect(JSON.parse(json.stdout)).toMatchObject({
+    workflowId,
+    type: 'GrantPayout',
+    status: 'COMPLETED',
+    state: { stage: 'SUCCESS' },
+    outcome: { kind: 'success' },
+  });
 
   const missing = await cuwo('show', workflowIds.grantPayout(uniqueId('cli-missing')));
   expect(missing.code).toBe(1);
@@ -149,17 +169,24 @@ test('reconcile lists a CancelPayout that could not revert a payout', async () =
   await handle.cancel();
   expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
   await waitFor(() => stack.exists(compensationId), 'the CancelPayout compensation');
-  expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(compensationId))).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+  expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(compensationId))).toMatchObject({
+    kind: 'failure',
+    failure: { failureReason: 'NOT_REVERSIBLE' },
+  });
 
   // Visibility is eventually consistent: ask the CLI until the entry shows.
   type Entry = { workflowId: string; [field: string]: unknown };
   let entry: Entry | undefined;
-  await waitFor(async () => {
-    const run = await cuwo('reconcile', '--json');
-    expect(run.code).toBe(0);
-    entry = (JSON.parse(run.stdout) as Entry[]).find((e) => e.workflowId === compensationId);
-    return entry !== undefined;
-  }, `${compensationId} in cuwo reconcile`, 10_000);
+  await waitFor(
+    async () => {
+      const run = await cuwo('reconcile', '--json');
+      expect(run.code).toBe(0);
+      entry = (JSON.parse(run.stdout) as Entry[]).find((e) => e.workflowId === compensationId);
+      return entry !== undefined;
+    },
+    `${compensationId} in cuwo reconcile`,
+    10_000,
+  );
   expect(entry).toMatchObject({
     workflowId: compensationId,
     type: 'CancelPayout',

@@ -42,7 +42,9 @@ test('a port that is taken: the start fails fast with the server log, instead of
   const { port } = busy.address() as { port: number };
   try {
     const started = Date.now();
-    await expect(startDevServer({ port, uiPort: false, logFile: join(dir, 'log') })).rejects.toThrow(/exited during start-up[\s\S]*last lines of/);
+    await expect(startDevServer({ port, uiPort: false, logFile: join(dir, 'log') })).rejects.toThrow(
+      /exited during start-up[\s\S]*last lines of/,
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
     sockets.forEach((socket) => socket.destroy());

@@ -40,7 +40,12 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
 
   const [disbursement] = ledgerFor(id);
   expect(ledgerFor(id)).toHaveLength(1);
-  expect(disbursement).toMatchObject({ amountMicros: '25500000', currencyCode: 'EUR', vpa: 'asha@okbank', transactionDescription: 'Payout for CM-2026-0001' });
+  expect(disbursement).toMatchObject({
+    amountMicros: '25500000',
+    currencyCode: 'EUR',
+    vpa: 'asha@okbank',
+    transactionDescription: 'Payout for CM-2026-0001',
+  });
   expect(outcome).toEqual({
     kind: 'success',
     result: {
@@ -54,9 +59,19 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
   expect(processing).toMatchObject({ provider: 'disburse-funds', account: UPI_ACCOUNT, requestId: `payout:${id}`, stage: 'PAID' });
 
   const state = await cuwoState(handle);
-  expect(state).toMatchObject({ cuwo: 'GrantPayout', outcome: 'SUCCESS', provider: 'disburse-funds', reference: disbursement.paymentIntegratorTransactionId });
+  expect(state).toMatchObject({
+    cuwo: 'GrantPayout',
+    outcome: 'SUCCESS',
+    provider: 'disburse-funds',
+    reference: disbursement.paymentIntegratorTransactionId,
+  });
   const attributes = (await handle.describe()).searchAttributes;
-  expect(attributes).toMatchObject({ CuwoType: ['GrantPayout'], CuwoRequestId: [id], CuwoOutcome: ['SUCCESS'], CuwoProvider: ['disburse-funds'] });
+  expect(attributes).toMatchObject({
+    CuwoType: ['GrantPayout'],
+    CuwoRequestId: [id],
+    CuwoOutcome: ['SUCCESS'],
+    CuwoProvider: ['disburse-funds'],
+  });
   expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
   await recordHistory('grant-payout-success', handle);
 });
@@ -71,7 +86,10 @@ test.each([
 ])('receiver %s, amount %s EUR -> Failure %s (%s), nothing paid, no compensation needed', async (vpa, amount, reason, code) => {
   const id = uniqueId('decline');
   const { handle, outcome } = await grant(
-    grantPayoutParams(id, { requestedAmount: { amount, currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: vpa }] }),
+    grantPayoutParams(id, {
+      requestedAmount: { amount, currency: 'EUR' },
+      customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: vpa }],
+    }),
   );
   await recordHistory(`grant-payout-failure-${code.toLowerCase().replace(/_/g, '-')}`, handle);
   expect(outcome).toMatchObject({
@@ -82,7 +100,9 @@ test.each([
   expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
   if (reason === 'AMOUNT_ABOVE_LIMIT') {
     expect((outcome as { message: string }).message).toContain('maximum of 1000.00 EUR');
-    expect(openRecord((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData, `payout:${id}`).limit).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
+    expect(
+      openRecord((outcome as { failure: { payoutProcessingData: string } }).failure.payoutProcessingData, `payout:${id}`).limit,
+    ).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
   }
   if (reason === 'AMOUNT_BELOW_LIMIT') expect((outcome as { message: string }).message).toContain('minimum of 1.00 EUR');
 });
@@ -139,10 +159,16 @@ describe('invalid parameters end the CUWO at once as a Failure naming the field;
     const id = uniqueId('invalid');
     const params = mutate(grantPayoutParams(id) as unknown as Record<string, unknown>);
     // The client refuses before starting anything...
-    await expect(startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue })).rejects.toThrow(InvalidParametersError);
+    await expect(startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue })).rejects.toThrow(
+      InvalidParametersError,
+    );
     await expect(startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue })).rejects.toThrow(fieldInMessage);
     // ...and the workflow itself, started by any other client, fails at once without a provider call.
-    const handle = await harness.client.workflow.start('GrantPayout', { workflowId: `grant-payout:${id}`, taskQueue: harness.taskQueue, args: [params] });
+    const handle = await harness.client.workflow.start('GrantPayout', {
+      workflowId: `grant-payout:${id}`,
+      taskQueue: harness.taskQueue,
+      args: [params],
+    });
     const outcome = await cuwoOutcome(handle);
     expect(outcome).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'INVALID_PARAMETERS' } });
     expect((outcome as { message: string }).message).toContain(fieldInMessage);
@@ -155,7 +181,9 @@ describe('invalid parameters end the CUWO at once as a Failure naming the field;
 
 test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing sent', async () => {
   const id = uniqueId('noaccount');
-  const { handle, outcome } = await grant(grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }));
+  const { handle, outcome } = await grant(
+    grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }),
+  );
   await recordHistory('grant-payout-unknown-account', handle);
   expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT' } });
   expect((outcome as { message: string }).message).toContain('"nope"');
@@ -164,7 +192,9 @@ test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing s
 
 test('no UPI_VPA customer identifier -> RECEIVER_NOT_IDENTIFIED, nothing sent', async () => {
   const id = uniqueId('novpa');
-  const { handle, outcome } = await grant(grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }));
+  const { handle, outcome } = await grant(
+    grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }),
+  );
   await recordHistory('grant-payout-receiver-not-identified', handle);
   expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'RECEIVER_NOT_IDENTIFIED' } });
   expect(requestsFor(id)).toHaveLength(0);
@@ -217,7 +247,8 @@ describe('Temporal cancel requests', () => {
     const id = uniqueId('cancel-decline');
     sim.injectFault({ kind: 'latency', ms: 2_000 });
     const { handle } = await startCuwo(
-      harness.client, 'GrantPayout',
+      harness.client,
+      'GrantPayout',
       grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'hold@okbank' }] }),
       { taskQueue: harness.taskQueue },
     );
@@ -234,7 +265,10 @@ test('the provider secret never enters a workflow history; personal data and amo
   const { handle } = await grant(
     grantPayoutParams(id, {
       requestedAmount: { amount: '1234.56', currency: 'EUR' }, // above the limit: the failure message names the amount
-      customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'asha@okbank' }, { identifierType: 'BANK_ACCOUNT', identifier: 'DE89370400440532013000' }],
+      customerIdentifiers: [
+        { identifierType: 'UPI_VPA', identifier: 'asha@okbank' },
+        { identifierType: 'BANK_ACCOUNT', identifier: 'DE89370400440532013000' },
+      ],
     }),
   );
   const stored = await historyText(handle); // as stored: base64 payloads decoded, but not decrypted
@@ -283,7 +317,10 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
       const sent = requestsFor(id).length;
       const compensation = harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
       const compensationOutcome = await cuwoOutcome(compensation);
-      expect(compensationOutcome).toMatchObject({ kind: 'failure', failure: { '@type': CancelPayoutTypes.failure, failureReason: 'OUTCOME_UNKNOWN' } });
+      expect(compensationOutcome).toMatchObject({
+        kind: 'failure',
+        failure: { '@type': CancelPayoutTypes.failure, failureReason: 'OUTCOME_UNKNOWN' },
+      });
       const { message } = compensationOutcome as { message: string };
       for (const needed of [`payout:${id}`, INTEGRATOR_ACCOUNT_ID, '25.00 EUR', 'asha@okbank']) expect(message).toContain(needed);
       expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
@@ -298,7 +335,13 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
   test('connection refused: nothing ever left, so a cancel request ends GrantPayout Canceled without a compensation', async () => {
     const queue = `${harness.taskQueue}-refused`;
     const accounts: Accounts = {
-      'upi-refused': { provider: 'disburse-funds', baseUrl: `http://127.0.0.1:${await closedPort()}`, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: TOKEN, timeoutMs: 2_000 },
+      'upi-refused': {
+        provider: 'disburse-funds',
+        baseUrl: `http://127.0.0.1:${await closedPort()}`,
+        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+        bearerToken: TOKEN,
+        timeoutMs: 2_000,
+      },
     };
     const worker = await harness.startWorker(accounts, queue);
     try {
@@ -320,14 +363,26 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
     const id = uniqueId('conflict');
     // Another execution already used this request's key with another amount.
     await fetch(`${sim.url}/v1/disburseFunds`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({
-        requestHeader: { protocolVersion: { major: 1, minor: 0, revision: 0 }, requestId: `payout:${id}`, requestTimestamp: String(Date.now()) },
-        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, transactionDescription: 'another execution', currencyCode: 'EUR', amount: '7770000', upiDetails: { vpa: 'asha@okbank' },
+        requestHeader: {
+          protocolVersion: { major: 1, minor: 0, revision: 0 },
+          requestId: `payout:${id}`,
+          requestTimestamp: String(Date.now()),
+        },
+        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+        transactionDescription: 'another execution',
+        currencyCode: 'EUR',
+        amount: '7770000',
+        upiDetails: { vpa: 'asha@okbank' },
       }),
     }).then((r) => r.text());
     const { handle, outcome } = await grant(grantPayoutParams(id));
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION' } });
+    expect(outcome).toMatchObject({
+      kind: 'failure',
+      failure: { failureReason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION' },
+    });
     expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
     expect(ledgerFor(id)).toEqual([expect.objectContaining({ amountMicros: '7770000' })]);

@@ -18,7 +18,13 @@ import type { PaymentRequestResult } from '../../src/workflows/payment-request';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams, paymentParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
-import { PNE_ACCOUNT, PNE_CONTROL_KEY, PNE_REVERSIBLE_ACCOUNT, startPayneteasyStack, type PayneteasyStack } from '../support/payneteasy-stack';
+import {
+  PNE_ACCOUNT,
+  PNE_CONTROL_KEY,
+  PNE_REVERSIBLE_ACCOUNT,
+  startPayneteasyStack,
+  type PayneteasyStack,
+} from '../support/payneteasy-stack';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 import { testSeal } from '../support/provider-context';
 import { recordHistory } from '../support/record';
@@ -69,7 +75,11 @@ describe('defect 6: a provider activity that fails for good ends the CUWO with i
     const id = uniqueId('pne-lost-account');
     const stack = await startPayneteasyStack({ processingMs: 60_000 });
     try {
-      const params = { ...grantPayoutParams(id), customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT } };
+      const params = {
+        ...grantPayoutParams(id),
+        customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }],
+        paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT },
+      };
       const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', params, { taskQueue: stack.harness.taskQueue });
       await waitFor(async () => (await cuwoState(handle))?.stage === 'PROCESSING', 'the payout to be pending');
       // The worker restarts without the account: its status activity cannot ask the provider any more.
@@ -98,13 +108,20 @@ describe('defect 9: the orchestrator flags every compensation that does not end 
     const id = uniqueId('pr-comp-terminated');
     const stack = await startPayneteasyStack({ processingMs: 120_000 });
     try {
-      const params = { ...grantPayoutParams(id), customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT } };
+      const params = {
+        ...grantPayoutParams(id),
+        customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }],
+        paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT },
+      };
       const { handle } = await startCuwo(stack.harness.client, 'PayoutRequest', params, { taskQueue: stack.harness.taskQueue });
       const grant = stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id));
       await waitFor(async () => (await cuwoState(grant).catch(() => undefined))?.stage === 'PROCESSING', 'the payout to be pending');
       await grant.terminate('test: the CUWO dies mid-payout');
       const cancel = stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
-      await waitFor(async () => (await cuwoState(cancel).catch(() => undefined))?.stage === 'RESOLVING', 'CancelPayout to ask the provider');
+      await waitFor(
+        async () => (await cuwoState(cancel).catch(() => undefined))?.stage === 'RESOLVING',
+        'CancelPayout to ask the provider',
+      );
       await cancel.terminate('test: the compensation dies too');
       const result = (await handle.result()) as PayoutRequestResult;
       expect(result.compensation?.end?.outcome).toBe('ABNORMAL');
@@ -120,19 +137,38 @@ describe('defect 10: provider callbacks count only for their own order, once', (
   const callbackUrl = (workflowId: string, query: Record<string, string>) =>
     `${pne.receiver.callbackUrlFor(PNE_ACCOUNT)}/${encodeURIComponent(workflowId)}?${new URLSearchParams(query)}`;
   const signed = (status: string, orderId: string, clientOrderId: string, type: string) => ({
-    status, orderid: orderId, client_orderid: clientOrderId, merchant_order: clientOrderId, type, control: control(status, orderId, clientOrderId, PNE_CONTROL_KEY),
+    status,
+    orderid: orderId,
+    client_orderid: clientOrderId,
+    merchant_order: clientOrderId,
+    type,
+    control: control(status, orderId, clientOrderId, PNE_CONTROL_KEY),
   });
 
   test('a valid callback replayed with other types, or to another workflow, changes nothing; long workflow ids are served', async () => {
     const [a, b] = [uniqueId('cb-a'), uniqueId('cb-b')];
     const start = (id: string) =>
-      startCuwo(pne.harness.client, 'GrantPayout', { ...grantPayoutParams(id), customerIdentifiers: [], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT } }, { taskQueue: pne.harness.taskQueue });
+      startCuwo(
+        pne.harness.client,
+        'GrantPayout',
+        {
+          ...grantPayoutParams(id),
+          customerIdentifiers: [],
+          paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT },
+        },
+        { taskQueue: pne.harness.taskQueue },
+      );
     const [{ handle: first }, { handle: second }] = await Promise.all([start(a), start(b)]);
-    await waitFor(async () => (await cuwoState(first))?.stage === 'WAITING_FOR_RECEIVER' && (await cuwoState(second))?.stage === 'WAITING_FOR_RECEIVER', 'both payouts to wait for their receivers');
+    await waitFor(
+      async () => (await cuwoState(first))?.stage === 'WAITING_FOR_RECEIVER' && (await cuwoState(second))?.stage === 'WAITING_FOR_RECEIVER',
+      'both payouts to wait for their receivers',
+    );
     const order = pne.sim.orders().find((o) => o.clientOrderId === `payout:${a}`)!;
     // Callbacks a CUWO accepted are update events in its history; refused ones leave none.
     const callbacksAccepted = async (h: WorkflowHandle) =>
-      ((await h.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === PROVIDER_CALLBACK_UPDATE).length;
+      ((await h.fetchHistory()).events ?? []).filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === PROVIDER_CALLBACK_UPDATE,
+      ).length;
 
     const firstDelivery = await fetch(callbackUrl(first.workflowId, signed('processing', order.orderId, order.clientOrderId, 'payout')));
     expect(firstDelivery.status).toBe(200);
@@ -161,7 +197,11 @@ describe('defect 11: one request id names one payout', () => {
     const { handle } = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
     const again = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
     expect(again.alreadyStarted).toBe(true);
-    const other = { ...params, requestedAmount: { amount: '99.00', currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'mallory@okbank' }] };
+    const other = {
+      ...params,
+      requestedAmount: { amount: '99.00', currency: 'EUR' },
+      customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'mallory@okbank' }],
+    };
     const conflict = startCuwo(payouts.harness.client, 'GrantPayout', other, { taskQueue: payouts.harness.taskQueue });
     await expect(conflict).rejects.toThrow(ConflictingParametersError);
     await expect(conflict).rejects.toThrow(/customerIdentifiers\[0\]\.identifier, requestedAmount\.amount/);
@@ -171,14 +211,18 @@ describe('defect 11: one request id names one payout', () => {
   });
 });
 
-describe('defect 11: a second execution of the same business id never touches the first one\'s money', () => {
+describe("defect 11: a second execution of the same business id never touches the first one's money", () => {
   test('AuthorizeOrCapturePayment started again under another workflow id with another amount: DUPLICATE_REQUEST, flagged, no CancelPayment, the first payment stays', async () => {
     const id = uniqueId('second-exec');
-    const { handle: first } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(id), { taskQueue: pne.harness.taskQueue });
+    const { handle: first } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(id), {
+      taskQueue: pne.harness.taskQueue,
+    });
     await customerCompletesForm(id);
     expect((await cuwoOutcome(first)).kind).toBe('success');
     const second = await pne.harness.client.workflow.start('AuthorizeOrCapturePayment', {
-      taskQueue: pne.harness.taskQueue, workflowId: `platform-own-id:${id}`, args: [paymentParams(id, { amount: '40.00' })],
+      taskQueue: pne.harness.taskQueue,
+      workflowId: `platform-own-id:${id}`,
+      args: [paymentParams(id, { amount: '40.00' })],
     });
     expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
     expect(await flagged(second)).toBe(true);
@@ -189,13 +233,24 @@ describe('defect 11: a second execution of the same business id never touches th
 
   test('GrantPayout over Payneteasy started again under another workflow id with another amount: DUPLICATE_REQUEST, the first payout is not reversed', async () => {
     const id = uniqueId('second-payout');
-    const params = (amount: string) => ({ ...grantPayoutParams(id), requestedAmount: { amount, currency: 'EUR' }, customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT } });
+    const params = (amount: string) => ({
+      ...grantPayoutParams(id),
+      requestedAmount: { amount, currency: 'EUR' },
+      customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }],
+      paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT },
+    });
     const { handle: first } = await startCuwo(pne.harness.client, 'GrantPayout', params('30.00'), { taskQueue: pne.harness.taskQueue });
     expect((await cuwoOutcome(first)).kind).toBe('success');
-    const second = await pne.harness.client.workflow.start('GrantPayout', { taskQueue: pne.harness.taskQueue, workflowId: `platform-own-id:${id}`, args: [params('31.00')] });
+    const second = await pne.harness.client.workflow.start('GrantPayout', {
+      taskQueue: pne.harness.taskQueue,
+      workflowId: `platform-own-id:${id}`,
+      args: [params('31.00')],
+    });
     expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
     expect(await payouts.exists(workflowIds.cancelPayout(id))).toBe(false);
-    expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' })]);
+    expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([
+      expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' }),
+    ]);
   });
 });
 
@@ -205,8 +260,23 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
 
   test('CancelPayout with hand-written disburseFunds processing data (SENDING, 999.00 EUR, another VPA) pays nothing', async () => {
     const id = uniqueId('forged-payout');
-    const forged = JSON.stringify({ v: 1, provider: 'disburse-funds', account: UPI_ACCOUNT, requestId: `payout:${id}`, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, amountMicros: '999000000', currencyCode: 'EUR', vpa: 'mallory@okbank', transactionDescription: 'x', stage: 'SENDING' });
-    const { handle } = await startCancel('CancelPayout', { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: forged }, payouts);
+    const forged = JSON.stringify({
+      v: 1,
+      provider: 'disburse-funds',
+      account: UPI_ACCOUNT,
+      requestId: `payout:${id}`,
+      paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+      amountMicros: '999000000',
+      currencyCode: 'EUR',
+      vpa: 'mallory@okbank',
+      transactionDescription: 'x',
+      stage: 'SENDING',
+    });
+    const { handle } = await startCancel(
+      'CancelPayout',
+      { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: forged },
+      payouts,
+    );
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
     expect(await flagged(handle)).toBe(true);
     expect(payouts.requestsFor(id)).toHaveLength(0);
@@ -216,13 +286,19 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
 
   test("CancelPayment with another request's sealed processing data refunds nothing", async () => {
     const victim = uniqueId('victim');
-    const { handle: paid } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(victim), { taskQueue: pne.harness.taskQueue });
+    const { handle: paid } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(victim), {
+      taskQueue: pne.harness.taskQueue,
+    });
     await customerCompletesForm(victim);
     const outcome = await cuwoOutcome<{ paymentProcessingData: string }>(paid);
     expect(outcome.kind).toBe('success');
     const data = (outcome as { result: { paymentProcessingData: string } }).result.paymentProcessingData;
     const attacker = uniqueId('attacker');
-    const { handle } = await startCancel('CancelPayment', { '@type': CancelPaymentTypes.parameters, paymentRequestID: attacker, paymentProcessingData: data }, pne);
+    const { handle } = await startCancel(
+      'CancelPayment',
+      { '@type': CancelPaymentTypes.parameters, paymentRequestID: attacker, paymentProcessingData: data },
+      pne,
+    );
     expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
     expect(await flagged(handle)).toBe(true);
     expect(paymentLedger(victim)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
@@ -233,7 +309,15 @@ describe('defect 14: a cancel before the first send prevents it', () => {
   test('GrantPayout canceled while its payout waits to be retried (provider unreachable): Canceled, and the provider never pays', async () => {
     const port = await freePort();
     const id = uniqueId('cancel-before-send');
-    const accounts = { [UPI_ACCOUNT]: { provider: 'disburse-funds' as const, baseUrl: `http://127.0.0.1:${port}`, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 5_000 } };
+    const accounts = {
+      [UPI_ACCOUNT]: {
+        provider: 'disburse-funds' as const,
+        baseUrl: `http://127.0.0.1:${port}`,
+        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+        bearerToken: BEARER_TOKEN,
+        timeoutMs: 5_000,
+      },
+    };
     const harness = await (await import('../support/harness')).createHarness();
     let sim: Awaited<ReturnType<typeof startDisburseFundsSimulator>> | undefined;
     try {
@@ -243,7 +327,10 @@ describe('defect 14: a cancel before the first send prevents it', () => {
       await handle.cancel();
       // The provider comes back: an old CUWO would now pay out.
       sim = await startDisburseFundsSimulator({ port, accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN } } });
-      expect(await cuwoOutcome(handle)).toEqual({ kind: 'canceled', cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }) });
+      expect(await cuwoOutcome(handle)).toEqual({
+        kind: 'canceled',
+        cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }),
+      });
       expect(sim.ledger()).toHaveLength(0);
       await recordHistory('grant-payout-canceled-while-provider-unreachable', handle);
     } finally {
@@ -256,10 +343,20 @@ describe('defect 14: a cancel before the first send prevents it', () => {
 describe('defect 14: the gate every money-moving request passes', () => {
   test('once a cancel request reached the CUWO, it answers "do not send" to its activity; other updates are recorded', async () => {
     const id = uniqueId('gate');
-    const params = { ...grantPayoutParams(id), customerIdentifiers: [], paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT } };
+    const params = {
+      ...grantPayoutParams(id),
+      customerIdentifiers: [],
+      paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT },
+    };
     const { handle } = await startCuwo(pne.harness.client, 'GrantPayout', params, { taskQueue: pne.harness.taskQueue });
     await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_RECEIVER', 'the payout to wait for its receiver');
-    const update = (sending: boolean) => ({ provider: 'payneteasy', processingData: 'x', moneyMayHaveMoved: true, stage: sending ? 'SENDING' : 'RETURN_SENDING', sending });
+    const update = (sending: boolean) => ({
+      provider: 'payneteasy',
+      processingData: 'x',
+      moneyMayHaveMoved: true,
+      stage: sending ? 'SENDING' : 'RETURN_SENDING',
+      sending,
+    });
     expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: true });
     await handle.cancel();
     await waitFor(async () => (await handle.query(cuwoStateQuery)).cancelRequested === true, 'the CUWO to see the cancel request');
@@ -273,10 +370,18 @@ describe('defect 14: the gate every money-moving request passes', () => {
 describe('defect 15: deterministic errors end the compensation, they are not retried forever', () => {
   test.each([
     ['processing data "null"', () => 'null'],
-    ['a sealed record in a stage nobody knows', (id: string) => testSeal().seal(`payout:${id}`, { v: 1, provider: 'disburse-funds', account: UPI_ACCOUNT, stage: 'TELEPORTING' })],
+    [
+      'a sealed record in a stage nobody knows',
+      (id: string) => testSeal().seal(`payout:${id}`, { v: 1, provider: 'disburse-funds', account: UPI_ACCOUNT, stage: 'TELEPORTING' }),
+    ],
   ])('CancelPayout with %s: Failure, flagged, nothing sent', async (_name, data) => {
     const id = uniqueId('cancel-defect');
-    const { handle } = await startCuwo(payouts.harness.client, 'CancelPayout', { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: data(id) }, { taskQueue: payouts.harness.taskQueue });
+    const { handle } = await startCuwo(
+      payouts.harness.client,
+      'CancelPayout',
+      { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: data(id) },
+      { taskQueue: payouts.harness.taskQueue },
+    );
     const outcome = await cuwoOutcome(handle);
     expect(outcome.kind).toBe('failure');
     expect(await flagged(handle)).toBe(true);
@@ -287,33 +392,66 @@ describe('defect 15: deterministic errors end the compensation, they are not ret
 
 describe('defect 16: every string has a bound, checked by the client and the workflow', () => {
   test.each([
-    ['a 1,000,000-character document number', (p: ReturnType<typeof grantPayoutParams>) => ({ ...p, invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO' as const, documentID: 'cm-1', documentNumber: 'N'.repeat(1_000_000) }] }), 'invoiceOrCreditMemoInformation.0.documentNumber'],
-    ['a 26-digit amount', (p: ReturnType<typeof grantPayoutParams>) => ({ ...p, requestedAmount: { amount: '12345678901234567890123456', currency: 'EUR' } }), 'requestedAmount.amount'],
+    [
+      'a 1,000,000-character document number',
+      (p: ReturnType<typeof grantPayoutParams>) => ({
+        ...p,
+        invoiceOrCreditMemoInformation: [
+          { documentType: 'CREDIT_MEMO' as const, documentID: 'cm-1', documentNumber: 'N'.repeat(1_000_000) },
+        ],
+      }),
+      'invoiceOrCreditMemoInformation.0.documentNumber',
+    ],
+    [
+      'a 26-digit amount',
+      (p: ReturnType<typeof grantPayoutParams>) => ({ ...p, requestedAmount: { amount: '12345678901234567890123456', currency: 'EUR' } }),
+      'requestedAmount.amount',
+    ],
     ['a blank request id', (p: ReturnType<typeof grantPayoutParams>) => ({ ...p, payoutRequestID: '   ' }), 'payoutRequestID'],
-  ])('%s: the client refuses it, and the workflow started without our client fails INVALID_PARAMETERS naming the field', async (_name, change, field) => {
-    const id = uniqueId('bounds');
-    const params = change(grantPayoutParams(id));
-    await expect(startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue })).rejects.toThrow(InvalidParametersError);
-    await expect(startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue })).rejects.toThrow(field);
-    const handle = await payouts.harness.client.workflow.start('GrantPayout', { taskQueue: payouts.harness.taskQueue, workflowId: `raw-${id}`, args: [params] });
-    const outcome = await cuwoOutcome(handle);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
-    expect((outcome as { message: string }).message).toContain(field);
-    expect((outcome as { message: string }).message.length).toBeLessThan(1_000);
-    expect(payouts.requestsFor(id)).toHaveLength(0);
-  });
+  ])(
+    '%s: the client refuses it, and the workflow started without our client fails INVALID_PARAMETERS naming the field',
+    async (_name, change, field) => {
+      const id = uniqueId('bounds');
+      const params = change(grantPayoutParams(id));
+      await expect(startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue })).rejects.toThrow(
+        InvalidParametersError,
+      );
+      await expect(startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue })).rejects.toThrow(
+        field,
+      );
+      const handle = await payouts.harness.client.workflow.start('GrantPayout', {
+        taskQueue: payouts.harness.taskQueue,
+        workflowId: `raw-${id}`,
+        args: [params],
+      });
+      const outcome = await cuwoOutcome(handle);
+      expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
+      expect((outcome as { message: string }).message).toContain(field);
+      expect((outcome as { message: string }).message.length).toBeLessThan(1_000);
+      expect(payouts.requestsFor(id)).toHaveLength(0);
+    },
+  );
 
   test('a 1 MB request id started without our client ends as a CUWO failure, not a server termination', async () => {
     const params = { ...grantPayoutParams('x'), payoutRequestID: 'R'.repeat(1_000_000) };
-    const handle = await payouts.harness.client.workflow.start('GrantPayout', { taskQueue: payouts.harness.taskQueue, workflowId: uniqueId('raw-huge-id'), args: [params] });
+    const handle = await payouts.harness.client.workflow.start('GrantPayout', {
+      taskQueue: payouts.harness.taskQueue,
+      workflowId: uniqueId('raw-huge-id'),
+      args: [params],
+    });
     const outcome = await cuwoOutcome(handle);
     expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
     expect((outcome as { message: string }).message).toContain(`payoutRequestID: must be at most ${BOUNDS.id} characters`);
   });
 
   test('bad payment options are refused by the client', async () => {
-    const params = { ...paymentParams(uniqueId('opts')), paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT, options: { captureMode: 'LATER' } } };
-    await expect(startCuwo(pne.harness.client, 'PaymentRequest', params, { taskQueue: pne.harness.taskQueue })).rejects.toThrow('paymentMethodConfiguration.options.captureMode');
+    const params = {
+      ...paymentParams(uniqueId('opts')),
+      paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_ACCOUNT, options: { captureMode: 'LATER' } },
+    };
+    await expect(startCuwo(pne.harness.client, 'PaymentRequest', params, { taskQueue: pne.harness.taskQueue })).rejects.toThrow(
+      'paymentMethodConfiguration.options.captureMode',
+    );
   });
 });
 

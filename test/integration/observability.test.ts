@@ -19,7 +19,13 @@ beforeAll(async () => {
   const { address, bundlePath } = testEnv();
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   metricsUrl = `http://${metricsAddress}/metrics`;
-  worker = await spawnWorkerProcess({ address, taskQueue: stack.harness.taskQueue, accounts: stack.accounts, workflowBundlePath: bundlePath, env: { CUWO_METRICS_ADDRESS: metricsAddress } });
+  worker = await spawnWorkerProcess({
+    address,
+    taskQueue: stack.harness.taskQueue,
+    accounts: stack.accounts,
+    workflowBundlePath: bundlePath,
+    env: { CUWO_METRICS_ADDRESS: metricsAddress },
+  });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -38,12 +44,17 @@ test('a payout leaves JSON log lines with workflow and request id, no secret, an
     metrics = await (await fetch(metricsUrl)).text();
     return Boolean(metricLine(metrics, 'cuwo_outcomes_total', { cuwo: 'GrantPayout', outcome: 'SUCCESS' }));
   }, 'our counters in /metrics');
-  expect(metricLine(metrics, 'cuwo_provider_steps_total', { provider: 'disburse-funds', activity: 'grantPayout', status: 'PAID' })).toBeDefined();
+  expect(
+    metricLine(metrics, 'cuwo_provider_steps_total', { provider: 'disburse-funds', activity: 'grantPayout', status: 'PAID' }),
+  ).toBeDefined();
   expect(metrics).toMatch(/^temporal_\w+/m); // the SDK's own worker metrics
 
   // Only complete lines count: the worker may be in the middle of writing the next one.
   const completeLines = () => worker!.output().split('\n').slice(0, -1).filter(Boolean);
-  const entry = (msg: string) => completeLines().map((l) => JSON.parse(l)).find((e) => e.msg === msg && e.workflowId === handle.workflowId);
+  const entry = (msg: string) =>
+    completeLines()
+      .map((l) => JSON.parse(l))
+      .find((e) => e.msg === msg && e.workflowId === handle.workflowId);
   await waitFor(() => Boolean(entry('GrantPayout ended SUCCESS') && entry('provider step')), 'both log lines of this payout');
   for (const line of completeLines()) expect(() => JSON.parse(line)).not.toThrow();
   expect(entry('GrantPayout ended SUCCESS')).toMatchObject({ requestId: id, outcome: 'SUCCESS', workflowType: 'GrantPayout' });
@@ -54,7 +65,20 @@ test('a payout leaves JSON log lines with workflow and request id, no secret, an
 test('the callback receiver counts callbacks by result on its /metrics', async () => {
   const receiver = await startCallbackReceiver({
     client: stack.harness.client,
-    accounts: { pne: { provider: 'payneteasy', baseUrl: 'http://127.0.0.1:1/paynet/', endpointId: '1', login: 'l', controlKey: 'k', privateKeyPem: '-----BEGIN PRIVATE KEY-----', payoutReversal: false, receiverAbandonedCodes: [], timeoutMs: 1000, polling: { fastIntervalMs: 1, fastPhaseMs: 1, slowIntervalMs: 1, slowPhaseMs: 1, lateIntervalMs: 1 } } },
+    accounts: {
+      pne: {
+        provider: 'payneteasy',
+        baseUrl: 'http://127.0.0.1:1/paynet/',
+        endpointId: '1',
+        login: 'l',
+        controlKey: 'k',
+        privateKeyPem: '-----BEGIN PRIVATE KEY-----',
+        payoutReversal: false,
+        receiverAbandonedCodes: [],
+        timeoutMs: 1000,
+        polling: { fastIntervalMs: 1, fastPhaseMs: 1, slowIntervalMs: 1, slowPhaseMs: 1, lateIntervalMs: 1 },
+      },
+    },
   });
   try {
     await fetch(`${receiver.url}/callbacks/payneteasy/pne/wf-1?status=approved&orderid=1&client_orderid=c&control=forged`);

@@ -35,7 +35,11 @@ async function start(type: 'AuthorizeOrCapturePayment' | 'PaymentRequest', param
 }
 
 /** Waits for the CUWO to publish the customer's form, then the "customer" completes it. */
-async function customerCompletesForm(id: string, options: { amountMinor?: string; outcome?: 'approve' | 'decline' } = {}, s = stack): Promise<void> {
+async function customerCompletesForm(
+  id: string,
+  options: { amountMinor?: string; outcome?: 'approve' | 'decline' } = {},
+  s = stack,
+): Promise<void> {
   const cuwo = s.harness.client.workflow.getHandle(workflowIds.authorizeOrCapturePayment(id));
   await waitFor(async () => Boolean((await cuwoState(cuwo).catch(() => undefined))?.redirectUrl), 'the payment form URL');
   s.sim.completeForm(orderOf(s, id)!.orderId, options);
@@ -70,7 +74,10 @@ test.each([
   const id = uniqueId('pay-amount');
   const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { amountPolicy: policy }));
   await customerCompletesForm(id, { amountMinor: minor });
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success', result: { status: 'CAPTURED', processedAmount: { amount, currency: 'EUR' } } });
+  expect(await cuwoOutcome(handle)).toMatchObject({
+    kind: 'success',
+    result: { status: 'CAPTURED', processedAmount: { amount, currency: 'EUR' } },
+  });
   expect(ledgerOf(stack, id)).toMatchObject({ takenMinor: minor });
   if (name === 'tip raised') await recordHistory('payment-authorize-or-capture-tip-raised', handle);
 });
@@ -101,8 +108,15 @@ test('declined on the form: Failure DECLINED, nothing authorized, no compensatio
 
 test('invalid payment options are invalid parameters naming the field', async () => {
   const id = uniqueId('pay-badopts');
-  const params = { ...paymentParams(id), paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: 'pne-main', options: { captureMode: 'LATER' } } };
-  const handle = await stack.harness.client.workflow.start('AuthorizeOrCapturePayment', { workflowId: workflowIds.authorizeOrCapturePayment(id), taskQueue: stack.harness.taskQueue, args: [params] });
+  const params = {
+    ...paymentParams(id),
+    paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: 'pne-main', options: { captureMode: 'LATER' } },
+  };
+  const handle = await stack.harness.client.workflow.start('AuthorizeOrCapturePayment', {
+    workflowId: workflowIds.authorizeOrCapturePayment(id),
+    taskQueue: stack.harness.taskQueue,
+    args: [params],
+  });
   const outcome = await cuwoOutcome(handle);
   expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
   expect((outcome as { message: string }).message).toContain('paymentMethodConfiguration.options.captureMode');
@@ -150,7 +164,11 @@ describe('PaymentRequest (the platform role)', () => {
     await waitFor(async () => (await cuwoState(requestHandle(id)))?.stage === 'AWAITING_POS', 'the POS step');
     await requestHandle(id).signal('complete');
     const result: PaymentRequestResult = await requestHandle(id).result();
-    expect(result).toMatchObject({ outcome: 'BOOKED', authorizeOrCapture: { outcome: 'SUCCESS', result: { status: 'AUTHORIZED' } }, capture: { outcome: 'SUCCESS' } });
+    expect(result).toMatchObject({
+      outcome: 'BOOKED',
+      authorizeOrCapture: { outcome: 'SUCCESS', result: { status: 'AUTHORIZED' } },
+      capture: { outcome: 'SUCCESS' },
+    });
     expect(result.compensation).toBeUndefined();
     expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', capturedMinor: '5000', takenMinor: '5000', heldMinor: '0' });
     await recordHistory('payment-request-authorize-capture-booked', requestHandle(id));
@@ -165,7 +183,11 @@ describe('PaymentRequest (the platform role)', () => {
     const result: PaymentRequestResult = await requestHandle(id).result();
     expect(result).toMatchObject({ outcome: 'FAILED', capture: { outcome: 'FAILURE', failure: { failureReason: 'DECLINED' } } });
     // CapturePayment started the compensation itself; the orchestrator found it instead of starting another, and followed it to its end.
-    expect(result.compensation).toMatchObject({ workflowId: workflowIds.cancelPayment(id), startedBy: 'CUWO', end: { outcome: 'SUCCESS' } });
+    expect(result.compensation).toMatchObject({
+      workflowId: workflowIds.cancelPayment(id),
+      startedBy: 'CUWO',
+      end: { outcome: 'SUCCESS' },
+    });
     expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id)))).toMatchObject({ kind: 'success' });
     expect((await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayment(id)}'`)).count).toBe(1);
     expectNothingKept(stack, id);
@@ -180,7 +202,11 @@ describe('PaymentRequest (the platform role)', () => {
     await waitFor(async () => (await cuwoState(requestHandle(id)))?.stage === 'AWAITING_POS', 'the POS step');
     await requestHandle(id).signal('abort', { reason: 'customer left' });
     const result: PaymentRequestResult = await requestHandle(id).result();
-    expect(result).toMatchObject({ outcome: 'ABORTED', abortReason: 'customer left', compensation: { startedBy: 'PaymentRequest', end: { outcome: 'SUCCESS' } } });
+    expect(result).toMatchObject({
+      outcome: 'ABORTED',
+      abortReason: 'customer left',
+      compensation: { startedBy: 'PaymentRequest', end: { outcome: 'SUCCESS' } },
+    });
     expect(ledgerOf(stack, id)).toMatchObject({ capturedMinor: '5000', refundedMinor: '5000' });
     expectNothingKept(stack, id);
     await recordHistory('payment-request-pos-abort-refunded', requestHandle(id));
@@ -194,7 +220,11 @@ describe('PaymentRequest (the platform role)', () => {
     await cuwo.terminate('test: the CUWO dies while the customer is on the form');
     stack.sim.completeForm(orderOf(stack, id)!.orderId); // the customer finishes anyway: money is authorized
     const result: PaymentRequestResult = await requestHandle(id).result();
-    expect(result).toMatchObject({ outcome: 'FAILED', authorizeOrCapture: { outcome: 'ABNORMAL' }, compensation: { startedBy: 'PaymentRequest', end: { outcome: 'SUCCESS' } } });
+    expect(result).toMatchObject({
+      outcome: 'FAILED',
+      authorizeOrCapture: { outcome: 'ABNORMAL' },
+      compensation: { startedBy: 'PaymentRequest', end: { outcome: 'SUCCESS' } },
+    });
     expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', releasedMinor: '5000' });
     expectNothingKept(stack, id);
     await recordHistory('payment-request-cuwo-terminated-compensated', requestHandle(id));
@@ -225,7 +255,12 @@ describe('worker killed mid-authorization', () => {
     const slow = await startPayneteasyStack({ startWorker: false });
     try {
       const { address, bundlePath } = testEnv();
-      doomed = await spawnWorkerProcess({ address, taskQueue: slow.harness.taskQueue, accounts: slow.accounts, workflowBundlePath: bundlePath });
+      doomed = await spawnWorkerProcess({
+        address,
+        taskQueue: slow.harness.taskQueue,
+        accounts: slow.accounts,
+        workflowBundlePath: bundlePath,
+      });
       slow.sim.injectFault({ kind: 'latency', ms: 4_000 }); // the order is created at once, the answer comes late
       const id = uniqueId('pay-crash');
       const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { captureMode: 'AUTHORIZE' }), slow);

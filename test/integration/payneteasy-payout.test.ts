@@ -11,7 +11,13 @@ import { control } from '../../src/activities/providers/payneteasy/protocol';
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-process';
 import { grantPayoutParams } from '../support/fixtures';
 import { testEnv, uniqueId } from '../support/harness';
-import { PNE_ACCOUNT, PNE_CONTROL_KEY, PNE_REVERSIBLE_ACCOUNT, startPayneteasyStack, type PayneteasyStack } from '../support/payneteasy-stack';
+import {
+  PNE_ACCOUNT,
+  PNE_CONTROL_KEY,
+  PNE_REVERSIBLE_ACCOUNT,
+  startPayneteasyStack,
+  type PayneteasyStack,
+} from '../support/payneteasy-stack';
 import { waitFor } from '../support/payout-stack';
 import { testSeal } from '../support/provider-context';
 import { recordHistory } from '../support/record';
@@ -54,15 +60,25 @@ test('approved, learned by polling while callbacks are lost', async () => {
   const order = stack.orderFor(id)!;
   expect(outcome).toEqual({
     kind: 'success',
-    result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: '25.00', currency: 'EUR' }, payoutReference: order.orderId, payoutProcessingData: expect.any(String) },
+    result: {
+      '@type': GrantPayoutTypes.result,
+      processedAmount: { amount: '25.00', currency: 'EUR' },
+      payoutReference: order.orderId,
+      payoutProcessingData: expect.any(String),
+    },
   });
   expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({
-    provider: 'payneteasy', clientOrderId: `payout:${id}`, orderId: order.orderId, stage: 'APPROVED',
+    provider: 'payneteasy',
+    clientOrderId: `payout:${id}`,
+    orderId: order.orderId,
+    stage: 'APPROVED',
   });
   const history = await events(handle.workflowId);
   expect(count(history, 'timerFiredEventAttributes')).toBeGreaterThanOrEqual(1);
   expect(callbacksAccepted(history)).toBe(0);
-  expect(stack.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([expect.objectContaining({ paidMinor: '2500', reversedMinor: '0' })]);
+  expect(stack.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([
+    expect.objectContaining({ paidMinor: '2500', reversedMinor: '0' }),
+  ]);
   await recordHistory('payneteasy-grant-payout-approved-by-polling', handle);
 });
 
@@ -77,7 +93,12 @@ test('approved, learned from the callback before the first poll', async () => {
     expect(count(history, 'timerFiredEventAttributes')).toBe(0);
     expect(callbacksAccepted(history)).toBe(1);
     expect(count(history, 'activityTaskScheduledEventAttributes', (a) => a.activityType?.name === 'payoutStatus')).toBe(1);
-    expect(slow.sim.callbacks().filter((c) => c.query.client_orderid === `payout:${id}`).map((c) => c.httpStatus)).toEqual([200]);
+    expect(
+      slow.sim
+        .callbacks()
+        .filter((c) => c.query.client_orderid === `payout:${id}`)
+        .map((c) => c.httpStatus),
+    ).toEqual([200]);
     await recordHistory('payneteasy-grant-payout-approved-by-callback', handle);
   } finally {
     await slow.close();
@@ -90,7 +111,12 @@ test('duplicate callbacks: both answered 200, one payout, the duplicate changes 
   const handle = await start(params(id));
   expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success' });
   await waitFor(() => stack.sim.callbacks().filter((c) => c.query.client_orderid === `payout:${id}`).length === 2, 'both callbacks');
-  expect(stack.sim.callbacks().filter((c) => c.query.client_orderid === `payout:${id}`).map((c) => c.httpStatus)).toEqual([200, 200]);
+  expect(
+    stack.sim
+      .callbacks()
+      .filter((c) => c.query.client_orderid === `payout:${id}`)
+      .map((c) => c.httpStatus),
+  ).toEqual([200, 200]);
   expect(stack.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toHaveLength(1);
 });
 
@@ -104,8 +130,16 @@ describe('the callback receiver', () => {
     const handle = await start(params(id, { card: null })); // waits for the receiver's form: stays open
     await waitFor(async () => Boolean((await cuwoState(handle))?.redirectUrl), 'the form URL');
     const order = stack.orderFor(id)!;
-    const genuine = { status: 'approved', orderid: order.orderId, client_orderid: order.clientOrderId, merchant_order: order.clientOrderId, type: 'payout' };
-    const forged = await fetch(callbackUrl(handle.workflowId, { ...genuine, control: control('approved', order.orderId, order.clientOrderId, 'wrong-key') }));
+    const genuine = {
+      status: 'approved',
+      orderid: order.orderId,
+      client_orderid: order.clientOrderId,
+      merchant_order: order.clientOrderId,
+      type: 'payout',
+    };
+    const forged = await fetch(
+      callbackUrl(handle.workflowId, { ...genuine, control: control('approved', order.orderId, order.clientOrderId, 'wrong-key') }),
+    );
     expect(forged.status).toBe(403);
     const malformed = await fetch(callbackUrl(handle.workflowId, { status: 'approved', control: 'abc' }));
     expect(malformed.status).toBe(400);
@@ -121,7 +155,13 @@ describe('the callback receiver', () => {
     const handle = await start(params(id));
     await cuwoOutcome(handle);
     const order = stack.orderFor(id)!;
-    const query = { status: 'approved', orderid: order.orderId, client_orderid: order.clientOrderId, type: 'payout', control: control('approved', order.orderId, order.clientOrderId, PNE_CONTROL_KEY) };
+    const query = {
+      status: 'approved',
+      orderid: order.orderId,
+      client_orderid: order.clientOrderId,
+      type: 'payout',
+      control: control('approved', order.orderId, order.clientOrderId, PNE_CONTROL_KEY),
+    };
     const late = await fetch(callbackUrl(handle.workflowId, query));
     expect(late.status).toBe(200);
   });
@@ -147,7 +187,9 @@ describe("the receiver's form (seed 003 steps 5-9)", () => {
     const quick = await startPayneteasyStack({ formTtlMs: 1_500 });
     try {
       const id = uniqueId('pne-noform');
-      const { handle } = await startCuwo(quick.harness.client, 'GrantPayout', params(id, { card: null }), { taskQueue: quick.harness.taskQueue });
+      const { handle } = await startCuwo(quick.harness.client, 'GrantPayout', params(id, { card: null }), {
+        taskQueue: quick.harness.taskQueue,
+      });
       expect(await cuwoOutcome(handle)).toEqual({
         kind: 'canceled',
         cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'RECEIVER_DID_NOT_CONFIRM' },
@@ -169,8 +211,17 @@ test.each([
   const id = uniqueId(`pne-${scenario}`);
   const handle = await start(params(id, { card: `${scenario}-${id}` }));
   const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code } });
-  const status = await stack.harness.client.workflow.getHandle(workflowIds.cancelPayout(id)).describe().then(() => 'exists', () => 'absent');
+  expect(outcome).toMatchObject({
+    kind: 'failure',
+    failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code },
+  });
+  const status = await stack.harness.client.workflow
+    .getHandle(workflowIds.cancelPayout(id))
+    .describe()
+    .then(
+      () => 'exists',
+      () => 'absent',
+    );
   expect(status).toBe('absent');
   await recordHistory(`payneteasy-grant-payout-${scenario}`, handle);
 });
@@ -179,11 +230,17 @@ test('a wrong private key: the provider refuses the signature -> CONFIGURATION_E
   const { generateKeyPairSync } = await import('node:crypto');
   const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const queue = `${stack.harness.taskQueue}-wrongkey`;
-  const worker = await stack.harness.startWorker({ [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), privateKeyPem: wrongKey } as never }, queue);
+  const worker = await stack.harness.startWorker(
+    { [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), privateKeyPem: wrongKey } as never },
+    queue,
+  );
   try {
     const id = uniqueId('pne-wrongkey');
     const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', params(id), { taskQueue: queue });
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'OAUTH_INVALID' } });
+    expect(await cuwoOutcome(handle)).toMatchObject({
+      kind: 'failure',
+      failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'OAUTH_INVALID' },
+    });
     expect(stack.orderFor(id)).toBeUndefined();
   } finally {
     await worker.stop();
@@ -193,7 +250,8 @@ test('a wrong private key: the provider refuses the signature -> CONFIGURATION_E
 describe('CancelPayout through Payneteasy', () => {
   const cancel = async (branch: string, id: string, payoutProcessingData?: string) => {
     const { handle } = await startCuwo(
-      stack.harness.client, 'CancelPayout',
+      stack.harness.client,
+      'CancelPayout',
       { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData },
       { taskQueue: stack.harness.taskQueue },
     );
@@ -201,7 +259,8 @@ describe('CancelPayout through Payneteasy', () => {
     await recordHistory(branch, handle);
     return outcome;
   };
-  const grantOutcome = async (p: ReturnType<typeof params>) => cuwoOutcome<{ payoutProcessingData: string }, { payoutProcessingData: string }>(await start(p));
+  const grantOutcome = async (p: ReturnType<typeof params>) =>
+    cuwoOutcome<{ payoutProcessingData: string }, { payoutProcessingData: string }>(await start(p));
 
   test('approved on an endpoint without reversal: Failure NOT_REVERSIBLE, reconciliation data', async () => {
     const id = uniqueId('pne-cp-paid');
@@ -218,7 +277,9 @@ describe('CancelPayout through Payneteasy', () => {
     if (grant.kind !== 'success') throw new Error('setup failed');
     const outcome = await cancel('payneteasy-cancel-payout-reversed', id, grant.result.payoutProcessingData);
     expect(outcome).toMatchObject({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
-    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({ stage: 'RETURNED' });
+    expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({
+      stage: 'RETURNED',
+    });
     expect(stack.sim.ledger().find((l) => l.clientOrderId === `payout:${id}`)).toMatchObject({ paidMinor: '2500', reversedMinor: '2500' });
   });
 
@@ -235,7 +296,8 @@ describe('CancelPayout through Payneteasy', () => {
     await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_RECEIVER', 'the form');
     const processing = (await cuwoState(handle))!.processingData!;
     const { handle: cancelHandle } = await startCuwo(
-      stack.harness.client, 'CancelPayout',
+      stack.harness.client,
+      'CancelPayout',
       { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: processing },
       { taskQueue: `${stack.harness.taskQueue}` },
     );
@@ -246,26 +308,46 @@ describe('CancelPayout through Payneteasy', () => {
   });
 
   const payoutRecord = (id: string, stage: string) => ({
-    v: 1, provider: 'payneteasy', account: PNE_ACCOUNT, clientOrderId: `payout:${id}`, amount: { amount: '25.00', currency: 'EUR' }, destination: `approve-${id}`, stage, sentAt: new Date().toISOString(),
+    v: 1,
+    provider: 'payneteasy',
+    account: PNE_ACCOUNT,
+    clientOrderId: `payout:${id}`,
+    amount: { amount: '25.00', currency: 'EUR' },
+    destination: `approve-${id}`,
+    stage,
+    sentAt: new Date().toISOString(),
   });
 
   test('the payout request provably never left (NOT_SENT: connection refused): success, and no payout is sent', async () => {
     const id = uniqueId('pne-cp-notsent');
-    expect(await cancel('payneteasy-cancel-payout-not-sent', id, testSeal().seal(`payout:${id}`, payoutRecord(id, 'NOT_SENT')))).toMatchObject({ kind: 'success' });
+    expect(
+      await cancel('payneteasy-cancel-payout-not-sent', id, testSeal().seal(`payout:${id}`, payoutRecord(id, 'NOT_SENT'))),
+    ).toMatchObject({ kind: 'success' });
     expect(stack.orderFor(id)).toBeUndefined();
   });
 
   test('the payout request may still be on its way (SENDING, no order yet): CancelPayout keeps asking, then fails OUTCOME_UNKNOWN flagged; no payout is sent', async () => {
     const id = uniqueId('pne-cp-sending');
     const queue = `${stack.harness.taskQueue}-window`;
-    const worker = await stack.harness.startWorker({ [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), unknownOutcomeWindowMs: 2_000 } as never }, queue);
+    const worker = await stack.harness.startWorker(
+      { [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), unknownOutcomeWindowMs: 2_000 } as never },
+      queue,
+    );
     try {
       const { handle } = await startCuwo(
-        stack.harness.client, 'CancelPayout',
-        { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: testSeal().seal(`payout:${id}`, payoutRecord(id, 'SENDING')) },
+        stack.harness.client,
+        'CancelPayout',
+        {
+          '@type': CancelPayoutTypes.parameters,
+          payoutRequestID: id,
+          payoutProcessingData: testSeal().seal(`payout:${id}`, payoutRecord(id, 'SENDING')),
+        },
         { taskQueue: queue },
       );
-      await waitFor(async () => (await cuwoState(handle))?.stage === 'OUTCOME_UNKNOWN', 'CancelPayout to keep asking while the outcome is unknown');
+      await waitFor(
+        async () => (await cuwoState(handle))?.stage === 'OUTCOME_UNKNOWN',
+        'CancelPayout to keep asking while the outcome is unknown',
+      );
       const outcome = await cuwoOutcome(handle);
       expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
       expect((outcome as { message: string }).message).toContain(`payout:${id}`);
@@ -287,7 +369,12 @@ describe('worker killed while polling', () => {
     try {
       slow.sim.setCallbackMode('drop');
       const { address, bundlePath } = testEnv();
-      doomed = await spawnWorkerProcess({ address, taskQueue: slow.harness.taskQueue, accounts: slow.accounts, workflowBundlePath: bundlePath });
+      doomed = await spawnWorkerProcess({
+        address,
+        taskQueue: slow.harness.taskQueue,
+        accounts: slow.accounts,
+        workflowBundlePath: bundlePath,
+      });
       const id = uniqueId('pne-crash');
       const { handle } = await startCuwo(slow.harness.client, 'GrantPayout', params(id), { taskQueue: slow.harness.taskQueue });
       await waitFor(async () => (await cuwoState(handle))?.stage === 'PROCESSING', 'the order to exist');

@@ -27,8 +27,14 @@ import { uniqueId } from '../support/harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
 ];
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
 const UI_TIMEOUT = 30_000;
@@ -89,10 +95,22 @@ beforeAll(async () => {
     accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN, minMicros: '1000000', maxMicros: '1000000000' } },
   });
   const accounts: Accounts = {
-    [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 10_000 },
+    [UPI_ACCOUNT]: {
+      provider: 'disburse-funds',
+      baseUrl: sim.url,
+      paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+      bearerToken: BEARER_TOKEN,
+      timeoutMs: 10_000,
+    },
   };
   native = await NativeConnection.connect({ address: server.address });
-  worker = await createCuwoWorker({ connection: native, namespace: 'default', taskQueue: TASK_QUEUE, accounts, workflowBundlePath: bundlePath });
+  worker = await createCuwoWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    accounts,
+    workflowBundlePath: bundlePath,
+  });
   workerRun = worker.run();
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, namespace: 'default', dataConverter: cuwoDataConverter() });
@@ -146,11 +164,17 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   const { handle, workflowId } = await startCuwo(
     client,
     'GrantPayout',
-    grantPayoutParams(id, { requestedAmount: { amount: AMOUNT, currency: 'EUR' }, customerInformation: { customerID: 'cust-webui', name: CUSTOMER } }),
+    grantPayoutParams(id, {
+      requestedAmount: { amount: AMOUNT, currency: 'EUR' },
+      customerInformation: { customerID: 'cust-webui', name: CUSTOMER },
+    }),
     { taskQueue: TASK_QUEUE },
   );
   const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ kind: 'success', result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: AMOUNT, currency: 'EUR' } } });
+  expect(outcome).toMatchObject({
+    kind: 'success',
+    result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: AMOUNT, currency: 'EUR' } },
+  });
   const { runId } = await handle.describe();
 
   // What Temporal stores is ciphertext: nobody reads the result or the customer without the codec.
@@ -159,7 +183,9 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   const storedText = Buffer.from(stored.data ?? []).toString('latin1');
   expect(storedText).not.toContain('GrantPayoutWorkflowResult');
   expect(storedText).not.toContain(AMOUNT);
-  const rawHistory = JSON.stringify(await handle.fetchHistory(), (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+  const rawHistory = JSON.stringify(await handle.fetchHistory(), (_k, v) =>
+    v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+  );
   expect(rawHistory).not.toContain(CUSTOMER);
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -201,7 +227,11 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   expect(shownResult).toEqual((outcome as { result: unknown }).result);
   expect(shownResult).toMatchObject({ '@type': GrantPayoutTypes.result, processedAmount: { amount: AMOUNT, currency: 'EUR' } });
   const inputText = await textOnceShown(codeUnderHeading(page, 'Input'), CUSTOMER);
-  expect(JSON.parse(inputText)).toMatchObject({ payoutRequestID: id, requestedAmount: { amount: AMOUNT }, customerInformation: { name: CUSTOMER } });
+  expect(JSON.parse(inputText)).toMatchObject({
+    payoutRequestID: id,
+    requestedAmount: { amount: AMOUNT },
+    customerInformation: { name: CUSTOMER },
+  });
   expect(codec.decoded).toBeGreaterThan(0);
   await page.screenshot({ path: join(ARTIFACTS, 'web-ui-grant-payout.png'), fullPage: true });
 
@@ -209,12 +239,23 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   await page.getByTestId('search-attributes-tab').click();
   await page.waitForURL('**/search-attributes');
   const attributes = JSON.parse(await textOnceShown(page.locator('main .cm-content'), 'CuwoOutcome'));
-  expect(attributes.indexedFields).toMatchObject({ CuwoType: 'GrantPayout', CuwoRequestId: id, CuwoOutcome: 'SUCCESS', CuwoProvider: 'disburse-funds' });
+  expect(attributes.indexedFields).toMatchObject({
+    CuwoType: 'GrantPayout',
+    CuwoRequestId: id,
+    CuwoOutcome: 'SUCCESS',
+    CuwoProvider: 'disburse-funds',
+  });
   await page.screenshot({ path: join(ARTIFACTS, 'web-ui-search-attributes.png'), fullPage: true });
 
   // 4. The memo `cuwo` (encrypted too), decoded.
   await page.getByTestId('memo-tab').click();
   await page.waitForURL('**/memo');
   const memo = JSON.parse(await textOnceShown(page.locator('main .cm-content'), '"cuwo"'));
-  expect(memo.fields.cuwo).toMatchObject({ cuwo: 'GrantPayout', requestId: id, stage: 'SUCCESS', outcome: 'SUCCESS', provider: 'disburse-funds' });
+  expect(memo.fields.cuwo).toMatchObject({
+    cuwo: 'GrantPayout',
+    requestId: id,
+    stage: 'SUCCESS',
+    outcome: 'SUCCESS',
+    provider: 'disburse-funds',
+  });
 }, 120_000);

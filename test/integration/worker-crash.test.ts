@@ -23,13 +23,22 @@ afterAll(async () => {
 test('worker SIGKILLed in the middle of the provider call: the payout completes on a new worker, once', async () => {
   const id = uniqueId('crash');
   const { address, bundlePath } = testEnv();
-  doomed = await spawnWorkerProcess({ address, taskQueue: stack.harness.taskQueue, accounts: stack.accounts, workflowBundlePath: bundlePath });
+  doomed = await spawnWorkerProcess({
+    address,
+    taskQueue: stack.harness.taskQueue,
+    accounts: stack.accounts,
+    workflowBundlePath: bundlePath,
+  });
   stack.sim.injectFault({ kind: 'latency', ms: 5_000 }); // the provider pays at once but answers late
 
   const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
   await waitFor(() => stack.ledgerFor(id).length === 1, 'the provider to disburse');
   const before = await cuwoState(handle);
-  expect(before).toMatchObject({ stage: 'SENDING', moneyMayHaveMoved: true, processingData: expect.stringContaining(`"requestId":"payout:${id}"`) });
+  expect(before).toMatchObject({
+    stage: 'SENDING',
+    moneyMayHaveMoved: true,
+    processingData: expect.stringContaining(`"requestId":"payout:${id}"`),
+  });
 
   await doomed.kill();
   await stack.harness.startWorker(stack.accounts);

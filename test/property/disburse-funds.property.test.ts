@@ -57,12 +57,26 @@ afterAll(async () => {
 const DECLINES = Object.keys(RESULT_CODE_REASONS);
 const STATUSES = [200, 201, 204, 302, 400, 401, 403, 404, 408, 409, 412, 422, 423, 429, 500, 502, 503, 504];
 const FIELDS = [
-  'responseHeader', 'responseHeader.responseTimestamp', 'paymentIntegratorTransactionId', 'disburseFundsResult',
-  'disburseFundsResult.disburseFundsResultCode', 'disburseFundsResult.rawResult', 'disburseFundsResult.rawResult.rawCode',
-  'disburseFundsResult.rawResult.scope', 'disburseFundsResult.transactionMaxLimit', 'errorResponseCode',
+  'responseHeader',
+  'responseHeader.responseTimestamp',
+  'paymentIntegratorTransactionId',
+  'disburseFundsResult',
+  'disburseFundsResult.disburseFundsResultCode',
+  'disburseFundsResult.rawResult',
+  'disburseFundsResult.rawResult.rawCode',
+  'disburseFundsResult.rawResult.scope',
+  'disburseFundsResult.transactionMaxLimit',
+  'errorResponseCode',
 ];
-const junk = fc.record({ status: fc.constantFrom(...STATUSES), body: fc.constantFrom('garbage', 'empty', 'html'), text: fc.string({ maxLength: 30 }) });
-const undocumentedCode = fc.oneof(fc.constantFrom('UNKNOWN_RESULT', 'ACCOUNT_FROZEN', 'success', 'constructor'), fc.string({ maxLength: 12 }));
+const junk = fc.record({
+  status: fc.constantFrom(...STATUSES),
+  body: fc.constantFrom('garbage', 'empty', 'html'),
+  text: fc.string({ maxLength: 30 }),
+});
+const undocumentedCode = fc.oneof(
+  fc.constantFrom('UNKNOWN_RESULT', 'ACCOUNT_FROZEN', 'success', 'constructor'),
+  fc.string({ maxLength: 12 }),
+);
 const processFirst = fc.boolean();
 
 /** Simulator faults (the proxy passes the exchange through). */
@@ -73,11 +87,23 @@ const simFault: fc.Arbitrary<Fault> = fc.oneof(
   fc.constant({ kind: 'drop-after-disburse' as const }),
   fc.constant({ kind: 'drop-before-processing' as const }),
   BEYOND_TIMEOUT.map((ms) => ({ kind: 'delay-before-processing' as const, ms })),
-  fc.record({ kind: fc.constant('http-error' as const), status: fc.constantFrom(408 as const, 429 as const, 500 as const, 502 as const), process: processFirst }),
+  fc.record({
+    kind: fc.constant('http-error' as const),
+    status: fc.constantFrom(408 as const, 429 as const, 500 as const, 502 as const),
+    process: processFirst,
+  }),
   fc.record({ kind: fc.constant('html-error' as const), status: fc.constantFrom(400, 404, 502, 503), process: processFirst }),
-  fc.record({ kind: fc.constant('bad-body' as const), body: fc.constantFrom('truncated' as const, 'garbage' as const, 'empty' as const), process: processFirst }),
+  fc.record({
+    kind: fc.constant('bad-body' as const),
+    body: fc.constantFrom('truncated' as const, 'garbage' as const, 'empty' as const),
+    process: processFirst,
+  }),
   fc.record({ kind: fc.constant('decline-without-raw-result' as const), process: processFirst }),
-  fc.record({ kind: fc.constant('undocumented-result' as const), code: undocumentedCode.filter((c) => c.length > 0), process: processFirst }),
+  fc.record({
+    kind: fc.constant('undocumented-result' as const),
+    code: undocumentedCode.filter((c) => c.length > 0),
+    process: processFirst,
+  }),
 );
 
 /** How the proxy changes the simulator's real answer to a forwarded request. */
@@ -91,7 +117,10 @@ const mutation = fc.oneof(
     fc.record({ m: fc.constant('code' as const), code: fc.constantFrom(...DECLINES), dropRaw: fc.constant(true) }),
     fc.record({ m: fc.constant('code' as const), code: undocumentedCode, dropRaw: fc.boolean() }),
   ),
-  fc.record({ m: fc.constant('limit' as const), value: fc.oneof(fc.string({ maxLength: 22 }), fc.bigInt({ min: -1n, max: 2n ** 64n }).map(String), fc.integer(), fc.constant(null)) }),
+  fc.record({
+    m: fc.constant('limit' as const),
+    value: fc.oneof(fc.string({ maxLength: 22 }), fc.bigInt({ min: -1n, max: 2n ** 64n }).map(String), fc.integer(), fc.constant(null)),
+  }),
   fc.constant({ m: 'reset' as const }),
   fc.record({ m: fc.constant('junk' as const), junk }),
 );
@@ -103,11 +132,14 @@ const fabrication = fc.oneof(
     f: fc.constant('error' as const),
     status: fc.constantFrom(...STATUSES),
     // No made-up IDEMPOTENCY_VIOLATION: it would claim another execution owns the key.
-    code: fc.option(fc.constantFrom(...Object.keys(ERROR_RESPONSE_CODES).filter((c) => c !== 'IDEMPOTENCY_VIOLATION'), 'SOMETHING_ELSE'), { nil: undefined }),
+    code: fc.option(fc.constantFrom(...Object.keys(ERROR_RESPONSE_CODES).filter((c) => c !== 'IDEMPOTENCY_VIOLATION'), 'SOMETHING_ELSE'), {
+      nil: undefined,
+    }),
     header: fc.boolean(),
   }),
   // A documented refusal at its own status: true of this request, which was not forwarded.
-  fc.constantFrom(...Object.entries(ERROR_RESPONSE_CODES).filter(([c]) => c !== 'IDEMPOTENCY_VIOLATION'))
+  fc
+    .constantFrom(...Object.entries(ERROR_RESPONSE_CODES).filter(([c]) => c !== 'IDEMPOTENCY_VIOLATION'))
     .map(([code, { httpStatus }]) => ({ f: 'error' as const, status: httpStatus, code, header: true })),
   fc.record({ f: fc.constant('junk' as const), junk }),
   fc.record({ f: fc.constant('reply' as const), code: fc.oneof(undocumentedCode, fc.constantFrom(...DECLINES)) }), // never with rawResult
@@ -117,8 +149,22 @@ const behaviour = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: 'pass' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'refused' as const }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('sim' as const), fault: simFault }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('forward' as const), hold: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: BEYOND_TIMEOUT }), mutation }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fabricate' as const), hold: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: BEYOND_TIMEOUT }), fabrication }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('forward' as const),
+      hold: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: BEYOND_TIMEOUT }),
+      mutation,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('fabricate' as const),
+      hold: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: BEYOND_TIMEOUT }),
+      fabrication,
+    }),
+  },
 );
 type Behaviour = typeof behaviour extends fc.Arbitrary<infer B> ? B : never;
 
@@ -130,7 +176,10 @@ const scenario = fc.record({
   otherExecution: rarely,
   /** The first attempt we see; above 1, earlier attempts' heartbeats were lost. */
   startAttempt: fc.constantFrom(1, 1, 1, 1, 2, 3),
-  attempts: fc.array(fc.record({ behaviour, heartbeatLost: rarely, cancelRequested: fc.integer({ min: 0, max: 29 }).map((n) => n === 0) }), { minLength: 1, maxLength: 4 }),
+  attempts: fc.array(
+    fc.record({ behaviour, heartbeatLost: rarely, cancelRequested: fc.integer({ min: 0, max: 29 }).map((n) => n === 0) }),
+    { minLength: 1, maxLength: 4 },
+  ),
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
@@ -169,9 +218,25 @@ function fabricate(f: Extract<Behaviour, { kind: 'fabricate' }>['fabrication']):
     case 'junk':
       return junkAnswer(f.junk);
     case 'error':
-      return { status: f.status, contentType: 'application/json', body: JSON.stringify({ ...(f.header ? { responseHeader: { responseTimestamp: String(Date.now()) } } : {}), ...(f.code ? { errorResponseCode: f.code } : {}), errorDescription: 'made up' }) };
+      return {
+        status: f.status,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          ...(f.header ? { responseHeader: { responseTimestamp: String(Date.now()) } } : {}),
+          ...(f.code ? { errorResponseCode: f.code } : {}),
+          errorDescription: 'made up',
+        }),
+      };
     case 'reply':
-      return { status: 200, contentType: 'application/json', body: JSON.stringify({ responseHeader: { responseTimestamp: String(Date.now()) }, paymentIntegratorTransactionId: 'made-up', disburseFundsResult: { disburseFundsResultCode: f.code } }) };
+      return {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          responseHeader: { responseTimestamp: String(Date.now()) },
+          paymentIntegratorTransactionId: 'made-up',
+          disburseFundsResult: { disburseFundsResultCode: f.code },
+        }),
+      };
   }
 }
 
@@ -211,8 +276,12 @@ interface Attempt {
 }
 
 const input = (id: string, s: Scenario): GrantPayoutActivityInput => ({
-  payoutRequestID: id, amount: { amount: s.amount, currency: 'EUR' }, accountName: 'upi-main',
-  destinations: [{ identifierType: 'UPI_VPA', identifier: s.vpa }], description: 'Payout for CM-1', notify: ['test-cuwo'],
+  payoutRequestID: id,
+  amount: { amount: s.amount, currency: 'EUR' },
+  accountName: 'upi-main',
+  destinations: [{ identifierType: 'UPI_VPA', identifier: s.vpa }],
+  description: 'Payout for CM-1',
+  notify: ['test-cuwo'],
 });
 
 /** Runs the activity's attempts as Temporal would: each resumes from what the previous one last reported. */
@@ -221,7 +290,11 @@ async function runGrant(id: string, s: Scenario): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
   let resumed: Record<string, unknown> | undefined;
   for (const [i, a] of s.attempts.entries()) {
-    const ctx = testProviderContext(`payout:${id}`, { attempt: s.startAttempt + i, resumed: a.heartbeatLost ? undefined : resumed, refuseSending: a.cancelRequested });
+    const ctx = testProviderContext(`payout:${id}`, {
+      attempt: s.startAttempt + i,
+      resumed: a.heartbeatLost ? undefined : resumed,
+      refuseSending: a.cancelRequested,
+    });
     const attempt: Attempt = { ctx, refused: a.cancelRequested };
     attempts.push(attempt);
     const before = proxy.receivedFor(`payout:${id}`);
@@ -245,8 +318,16 @@ async function otherExecution(id: string, s: Scenario): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({
-      requestHeader: { protocolVersion: { major: 1, minor: 0, revision: 0 }, requestId: `payout:${id}`, requestTimestamp: String(Date.now()) },
-      paymentIntegratorAccountId: ACCOUNT, transactionDescription: 'another execution', currencyCode: 'EUR', amount: '7770000', upiDetails: { vpa: s.vpa },
+      requestHeader: {
+        protocolVersion: { major: 1, minor: 0, revision: 0 },
+        requestId: `payout:${id}`,
+        requestTimestamp: String(Date.now()),
+      },
+      paymentIntegratorAccountId: ACCOUNT,
+      transactionDescription: 'another execution',
+      currencyCode: 'EUR',
+      amount: '7770000',
+      upiDetails: { vpa: s.vpa },
     }),
   });
   await res.text();
@@ -265,7 +346,16 @@ async function settle(attempts: Attempt[]): Promise<void> {
 /** Our disbursement: this key with our parameters (another execution's disbursement is not ours). */
 function oursPaid(id: string, s: Scenario): boolean {
   const micros = s.amount === '25.00' ? '25000000' : s.amount === '0.50' ? '500000' : s.amount === '1000.01' ? '1000010000' : 'none';
-  return sim.ledger().some((d) => d.requestId === `payout:${id}` && d.paymentIntegratorAccountId === ACCOUNT && d.amountMicros === micros && d.vpa === s.vpa && d.transactionDescription === 'Payout for CM-1');
+  return sim
+    .ledger()
+    .some(
+      (d) =>
+        d.requestId === `payout:${id}` &&
+        d.paymentIntegratorAccountId === ACCOUNT &&
+        d.amountMicros === micros &&
+        d.vpa === s.vpa &&
+        d.transactionDescription === 'Payout for CM-1',
+    );
 }
 
 const isOutcomeUnknown = (err: unknown) => err instanceof ApplicationFailure && err.type === 'OutcomeUnknown' && !err.nonRetryable;
@@ -308,7 +398,12 @@ function checkAttempts(id: string, s: Scenario, attempts: Attempt[]): void {
 const claims: Array<{ id: string; s: Scenario; paid: boolean; what: string }> = [];
 /** How runs ended, printed so a reader sees what the properties covered. */
 const tally = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
-const endOf = (a: Attempt) => (a.step ? `${a.step.status}${a.step.status === 'FAILED' ? ` ${a.step.reason}${a.step.moneyMayHaveMoved ? ' (may have moved)' : ''}` : ''}` : isOutcomeUnknown(a.error) ? 'still unknown (retrying)' : 'canceled before sending');
+const endOf = (a: Attempt) =>
+  a.step
+    ? `${a.step.status}${a.step.status === 'FAILED' ? ` ${a.step.reason}${a.step.moneyMayHaveMoved ? ' (may have moved)' : ''}` : ''}`
+    : isOutcomeUnknown(a.error)
+      ? 'still unknown (retrying)'
+      : 'canceled before sending';
 
 const fcOptions = { numRuns: NUM_RUNS, seed, verbose: 1 } as const;
 
@@ -346,7 +441,12 @@ test(`cancel: never sends, never pays, and claims no more than the ledger proves
         await settle(attempts);
         // What the CUWO holds when the compensation starts: the last step's processing data, else the last report.
         const last = attempts.at(-1)!;
-        const processingData = last.step?.processingData ?? [...attempts].reverse().find((a) => a.ctx.reports.length > 0)?.ctx.reports.at(-1)?.processingData;
+        const processingData =
+          last.step?.processingData ??
+          [...attempts]
+            .reverse()
+            .find((a) => a.ctx.reports.length > 0)
+            ?.ctx.reports.at(-1)?.processingData;
         if (processingData === undefined) return; // nothing was ever reported: the activity layer cancels without the adapter
         const record = openRecord(processingData, `payout:${id}`);
         const sentBefore = proxy.receivedFor(`payout:${id}`);

@@ -71,8 +71,15 @@ async function startBench(): Promise<Bench> {
   const requests = { count: 0 };
   const account = (overrides: Partial<PayneteasyAccount>): PayneteasyAccount => {
     const base = {
-      provider: 'payneteasy' as const, endpointId: '1001', login: 'merchant-main', controlKey: PNE_CONTROL_KEY, privateKeyPem, payoutReversal: false,
-      receiverAbandonedCodes: ['FORM_EXPIRED'], timeoutMs: TIMEOUT_MS, unknownOutcomeWindowMs: 60,
+      provider: 'payneteasy' as const,
+      endpointId: '1001',
+      login: 'merchant-main',
+      controlKey: PNE_CONTROL_KEY,
+      privateKeyPem,
+      payoutReversal: false,
+      receiverAbandonedCodes: ['FORM_EXPIRED'],
+      timeoutMs: TIMEOUT_MS,
+      unknownOutcomeWindowMs: 60,
       polling: { fastIntervalMs: 1, fastPhaseMs: 60_000, slowIntervalMs: 1, slowPhaseMs: 60_000, lateIntervalMs: 1 },
       ...overrides,
     };
@@ -91,7 +98,11 @@ async function startBench(): Promise<Bench> {
   };
   const reversible = { endpointId: '1002', login: 'merchant-rev', payoutReversal: true };
   const bench: Bench = {
-    sim, proxy, plan, requests, ends: {},
+    sim,
+    proxy,
+    plan,
+    requests,
+    ends: {},
     payouts: (rev, timeoutMs = TIMEOUT_MS) => new PayneteasyPayouts('pne-prop', account({ ...(rev ? reversible : {}), timeoutMs })),
     payments: (timeoutMs = TIMEOUT_MS) => new PayneteasyPayments('pne-prop', account({ timeoutMs })),
     close: async () => {
@@ -105,7 +116,20 @@ async function startBench(): Promise<Bench> {
 
 // ---- generated provider behaviour (plain data, so counterexamples print readably) ----
 
-const FIELDS = ['type', 'status', 'transaction-type', 'paynet-order-id', 'merchant-order-id', 'serial-number', 'amount', 'currency', 'error-code', 'redirect-to', 'redirect-url', 'destination-card-ref-id'];
+const FIELDS = [
+  'type',
+  'status',
+  'transaction-type',
+  'paynet-order-id',
+  'merchant-order-id',
+  'serial-number',
+  'amount',
+  'currency',
+  'error-code',
+  'redirect-to',
+  'redirect-url',
+  'destination-card-ref-id',
+];
 const beyondTimeout = fc.integer({ min: TIMEOUT_MS + 5, max: TIMEOUT_MS + 20 });
 const mutation: fc.Arbitrary<Mutation | { kind: 'refuse' }> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ kind: 'pass' as const }) },
@@ -114,16 +138,27 @@ const mutation: fc.Arbitrary<Mutation | { kind: 'refuse' }> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({
-      kind: fc.constant('http' as const), status: fc.constantFrom(200, 400, 401, 404, 408, 429, 500, 502, 503, 504),
-      body: fc.constantFrom('keep' as const, 'html' as const, 'empty' as const, 'garbage' as const), forward: fc.boolean(),
+      kind: fc.constant('http' as const),
+      status: fc.constantFrom(200, 400, 401, 404, 408, 429, 500, 502, 503, 504),
+      body: fc.constantFrom('keep' as const, 'html' as const, 'empty' as const, 'garbage' as const),
+      forward: fc.boolean(),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), keep: fc.double({ min: 0, max: 1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), forward: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop-field' as const), field: fc.constantFrom(...FIELDS) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('undocumented-status' as const), status: fc.constantFrom('pending', 'APPROVED', '', 'Approved', 'ok', 'DECLINED') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('undocumented-status' as const),
+      status: fc.constantFrom('pending', 'APPROVED', '', 'Approved', 'ok', 'DECLINED'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pad-amount' as const), zeros: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unreadable-amount' as const), amount: fc.constantFrom('', 'ten', '1,5', '1e2') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('unreadable-amount' as const), amount: fc.constantFrom('', 'ten', '1,5', '1e2') }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delay-answer' as const), ms: beyondTimeout }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delay-request' as const), ms: beyondTimeout }) },
 );
@@ -138,7 +173,9 @@ const behaviour = fc.record({
 type Behaviour = Of<typeof behaviour>;
 
 const currencies = fc.constantFrom('EUR', 'EUR', 'ISK', 'JPY', 'KWD');
-const money: fc.Arbitrary<Money> = fc.tuple(fc.integer({ min: 1, max: 500_000 }), currencies).map(([minor, currency]) => fromMinorUnits(BigInt(minor), currency));
+const money: fc.Arbitrary<Money> = fc
+  .tuple(fc.integer({ min: 1, max: 500_000 }), currencies)
+  .map(([minor, currency]) => fromMinorUnits(BigInt(minor), currency));
 
 // ---- driving an operation like Temporal + the workflow would ----
 
@@ -151,8 +188,11 @@ type Driven<S> = { final?: S; pending?: S; threw?: unknown };
  * was lost) and following a PENDING step with `next` on its processing data, up to MAX_STEPS calls.
  */
 async function drive<S extends Step>(
-  bench: Bench, request: RequestBinding, b: Behaviour,
-  first: (ctx: TestProviderContext) => Promise<S>, next: (record: Record<string, unknown>, ctx: TestProviderContext) => Promise<S>,
+  bench: Bench,
+  request: RequestBinding,
+  b: Behaviour,
+  first: (ctx: TestProviderContext) => Promise<S>,
+  next: (record: Record<string, unknown>, ctx: TestProviderContext) => Promise<S>,
   afterEach: () => void | Promise<void> = () => undefined,
 ): Promise<Driven<S>> {
   let call = first;
@@ -206,7 +246,9 @@ async function drive<S extends Step>(
 async function quiesce(bench: Bench, clientOrderId: string): Promise<void> {
   await bench.proxy.settled();
   for (let i = 0; i < 100; i++) {
-    const busy = bench.sim.orders(clientOrderId).some((o) => o.transactions.some((t, n) => t.status === 'processing' && !(n === 0 && o.formUrl && !o.formCompleted)));
+    const busy = bench.sim
+      .orders(clientOrderId)
+      .some((o) => o.transactions.some((t, n) => t.status === 'processing' && !(n === 0 && o.formUrl && !o.formCompleted)));
     if (!busy) return;
     await sleep(2);
   }
@@ -239,7 +281,10 @@ afterAll(() => {
 });
 
 /** Runs a compensation; returns its result and the commands it sent for this order. */
-async function compensation<S extends Step>(clientOrderId: string, drive_: () => Promise<Driven<S>>): Promise<{ driven: Driven<S>; sent: string[] }> {
+async function compensation<S extends Step>(
+  clientOrderId: string,
+  drive_: () => Promise<Driven<S>>,
+): Promise<{ driven: Driven<S>; sent: string[] }> {
   sentBy.set(clientOrderId, []);
   const driven = await drive_();
   const sent = sentBy.get(clientOrderId)!;
@@ -248,7 +293,11 @@ async function compensation<S extends Step>(clientOrderId: string, drive_: () =>
 }
 
 /** The receiver / customer fills an open form of this order (after the adapter said what it said). */
-function fillOpenForms(bench: Bench, clientOrderId: string, options: { outcome?: 'approve' | 'decline' | 'error'; amountMinor?: string } = {}): void {
+function fillOpenForms(
+  bench: Bench,
+  clientOrderId: string,
+  options: { outcome?: 'approve' | 'decline' | 'error'; amountMinor?: string } = {},
+): void {
   for (const o of ordersOf(bench, clientOrderId)) {
     if (!o.formUrl || o.formCompleted || o.transactions[0].status !== 'processing') continue;
     bench.sim.completeForm(o.orderId, o.kind === 'payout' ? {} : options);
@@ -319,9 +368,16 @@ describe('Payneteasy payouts', () => {
       const clientOrderId = `payout:${id}`;
       b.plan.splice(0, b.plan.length, ...be.mutations);
       const payouts = b.payouts(false);
-      const driven = await drive<Step>(b, `payout:${id}`, be, (ctx) => payouts.grant(grantInput(id, c), ctx), (r, ctx) => payouts.status(r, ctx), () => {
-        if (c.fillForm) fillOpenForms(b, clientOrderId);
-      });
+      const driven = await drive<Step>(
+        b,
+        `payout:${id}`,
+        be,
+        (ctx) => payouts.grant(grantInput(id, c), ctx),
+        (r, ctx) => payouts.status(r, ctx),
+        () => {
+          if (c.fillForm) fillOpenForms(b, clientOrderId);
+        },
+      );
       b.plan.length = 0;
       await checkPayout(b, clientOrderId, c.amount, driven);
     });
@@ -329,24 +385,47 @@ describe('Payneteasy payouts', () => {
 
   test.concurrent('status: PAID only if paid, FAILED nothing-moved only if never paid', async () => {
     const b = await bench();
-    await run(fc.tuple(payoutCase.filter((c) => !c.badAmount), behaviour), async ([c, be]) => {
-      const id = newId('status');
-      const clientOrderId = `payout:${id}`;
-      b.plan.length = 0;
-      const payouts = b.payouts(false);
-      const first = await b.payouts(false, SETUP_TIMEOUT_MS).grant(grantInput(id, c), testProviderContext(`payout:${id}`));
-      if (first.status !== 'PENDING') throw new Error(`setup: ${first.status}`);
-      if (c.fillForm) fillOpenForms(b, clientOrderId);
-      await sleep(PROCESSING_MS + 1);
-      b.plan.push(...be.mutations);
-      const record = openRecord(first.processingData, `payout:${id}`);
-      const driven = await drive<Step>(b, `payout:${id}`, { ...be, firstAttempt: 1 }, (ctx) => payouts.status(record, ctx), (r, ctx) => payouts.status(r, ctx));
-      b.plan.length = 0;
-      await checkPayout(b, clientOrderId, c.amount, driven);
-    });
+    await run(
+      fc.tuple(
+        payoutCase.filter((c) => !c.badAmount),
+        behaviour,
+      ),
+      async ([c, be]) => {
+        const id = newId('status');
+        const clientOrderId = `payout:${id}`;
+        b.plan.length = 0;
+        const payouts = b.payouts(false);
+        const first = await b.payouts(false, SETUP_TIMEOUT_MS).grant(grantInput(id, c), testProviderContext(`payout:${id}`));
+        if (first.status !== 'PENDING') throw new Error(`setup: ${first.status}`);
+        if (c.fillForm) fillOpenForms(b, clientOrderId);
+        await sleep(PROCESSING_MS + 1);
+        b.plan.push(...be.mutations);
+        const record = openRecord(first.processingData, `payout:${id}`);
+        const driven = await drive<Step>(
+          b,
+          `payout:${id}`,
+          { ...be, firstAttempt: 1 },
+          (ctx) => payouts.status(record, ctx),
+          (r, ctx) => payouts.status(r, ctx),
+        );
+        b.plan.length = 0;
+        await checkPayout(b, clientOrderId, c.amount, driven);
+      },
+    );
   });
 
-  const cancelSetup = fc.constantFrom('approved', 'approved-reversible', 'declined', 'processing-form', 'sending-exists', 'sending-none', 'sending-in-flight', 'not-sent', 'other-execution', 'stale-after-declined-return');
+  const cancelSetup = fc.constantFrom(
+    'approved',
+    'approved-reversible',
+    'declined',
+    'processing-form',
+    'sending-exists',
+    'sending-none',
+    'sending-in-flight',
+    'not-sent',
+    'other-execution',
+    'stale-after-declined-return',
+  );
   /** How long the grant's own request is held on its way while the compensation runs. */
   const inFlightMs = fc.integer({ min: TIMEOUT_MS + 5, max: TIMEOUT_MS + 40 });
   /** A record an earlier compensation left behind before its return was declined (older records had no serial). */
@@ -354,66 +433,93 @@ describe('Payneteasy payouts', () => {
 
   test.concurrent('cancel / reverse: never sends a payout, acts only on its own order, CANCELED only if nothing stays paid', async () => {
     const b = await bench();
-    await run(fc.tuple(cancelSetup, money, fc.boolean(), stale, inFlightMs, behaviour), async ([setup, amount, fillForm, staleAs, heldMs, be]) => {
-      const id = newId('cancel');
-      const clientOrderId = `payout:${id}`;
-      const request = `payout:${id}` as const;
-      b.plan.length = 0;
-      const payouts = b.payouts(setup !== 'approved');
-      const setupPayouts = b.payouts(setup !== 'approved', SETUP_TIMEOUT_MS);
-      const destination = setup === 'declined' ? `decline-${id}` : `approve-${id}`;
-      const input = { ...grantInput(id, { amount, destination: 'approve', fillForm: false, badAmount: false }), destinations: setup === 'processing-form' ? [] : [{ identifierType: 'CARD_REFERENCE', identifier: destination }] };
-      const sending = { v: 1, provider: 'payneteasy', account: 'pne-prop', clientOrderId, amount, destination, stage: 'SENDING', sentAt: new Date().toISOString() };
-      let record: Record<string, unknown>;
-      if (setup === 'sending-none') record = sending;
-      else if (setup === 'sending-in-flight') {
-        // The grant timed out while its request is still on its way; the order appears during the compensation.
-        b.plan.push({ kind: 'delay-request', ms: heldMs });
-        const ctx = testProviderContext(request);
-        await payouts.grant(input, ctx).catch((err: unknown) => expect(isOutcomeUnknown(err)).toBe(true));
-        record = ctx.lastRecord()!;
-      } else if (setup === 'not-sent') record = { ...sending, stage: 'NOT_SENT' };
-      else if (setup === 'other-execution') {
-        const other = { ...input, amount: fromMinorUnits(toMinorUnits(amount) + 1n, amount.currency) };
-        await setupPayouts.grant(other, testProviderContext(request)); // another execution's order under our key
-        record = sending;
-      } else {
-        let step = await setupPayouts.grant(input, testProviderContext(request));
-        for (let i = 0; i < 20 && step.status === 'PENDING' && setup !== 'processing-form'; i++) {
-          await sleep(PROCESSING_MS + 4);
-          step = await setupPayouts.status(openRecord(step.processingData, request), testProviderContext(request));
+    await run(
+      fc.tuple(cancelSetup, money, fc.boolean(), stale, inFlightMs, behaviour),
+      async ([setup, amount, fillForm, staleAs, heldMs, be]) => {
+        const id = newId('cancel');
+        const clientOrderId = `payout:${id}`;
+        const request = `payout:${id}` as const;
+        b.plan.length = 0;
+        const payouts = b.payouts(setup !== 'approved');
+        const setupPayouts = b.payouts(setup !== 'approved', SETUP_TIMEOUT_MS);
+        const destination = setup === 'declined' ? `decline-${id}` : `approve-${id}`;
+        const input = {
+          ...grantInput(id, { amount, destination: 'approve', fillForm: false, badAmount: false }),
+          destinations: setup === 'processing-form' ? [] : [{ identifierType: 'CARD_REFERENCE', identifier: destination }],
+        };
+        const sending = {
+          v: 1,
+          provider: 'payneteasy',
+          account: 'pne-prop',
+          clientOrderId,
+          amount,
+          destination,
+          stage: 'SENDING',
+          sentAt: new Date().toISOString(),
+        };
+        let record: Record<string, unknown>;
+        if (setup === 'sending-none') record = sending;
+        else if (setup === 'sending-in-flight') {
+          // The grant timed out while its request is still on its way; the order appears during the compensation.
+          b.plan.push({ kind: 'delay-request', ms: heldMs });
+          const ctx = testProviderContext(request);
+          await payouts.grant(input, ctx).catch((err: unknown) => expect(isOutcomeUnknown(err)).toBe(true));
+          record = ctx.lastRecord()!;
+        } else if (setup === 'not-sent') record = { ...sending, stage: 'NOT_SENT' };
+        else if (setup === 'other-execution') {
+          const other = { ...input, amount: fromMinorUnits(toMinorUnits(amount) + 1n, amount.currency) };
+          await setupPayouts.grant(other, testProviderContext(request)); // another execution's order under our key
+          record = sending;
+        } else {
+          let step = await setupPayouts.grant(input, testProviderContext(request));
+          for (let i = 0; i < 20 && step.status === 'PENDING' && setup !== 'processing-form'; i++) {
+            await sleep(PROCESSING_MS + 4);
+            step = await setupPayouts.status(openRecord(step.processingData, request), testProviderContext(request));
+          }
+          record = setup === 'sending-exists' ? sending : openRecord(step.processingData!, request);
+          if (setup === 'stale-after-declined-return') {
+            b.sim.injectFault({ kind: 'decline-next', transactionType: 'return' });
+            const returning = await setupPayouts.cancel(record, testProviderContext(request));
+            if (returning.status !== 'PENDING') throw new Error(`setup: ${returning.status}`);
+            await quiesce(b, clientOrderId); // the return is declined
+            record =
+              staleAs === 'SENDING'
+                ? sending
+                : staleAs === 'APPROVED'
+                  ? record
+                  : { ...record, stage: 'PROCESSING', serialNumber: undefined };
+          }
         }
-        record = setup === 'sending-exists' ? sending : openRecord(step.processingData!, request);
-        if (setup === 'stale-after-declined-return') {
-          b.sim.injectFault({ kind: 'decline-next', transactionType: 'return' });
-          const returning = await setupPayouts.cancel(record, testProviderContext(request));
-          if (returning.status !== 'PENDING') throw new Error(`setup: ${returning.status}`);
-          await quiesce(b, clientOrderId); // the return is declined
-          record = staleAs === 'SENDING' ? sending : staleAs === 'APPROVED' ? record : { ...record, stage: 'PROCESSING', serialNumber: undefined };
+        await sleep(PROCESSING_MS + 1);
+        const before = countTypes(ordersOf(b, clientOrderId));
+        const ordersBefore = ordersOf(b, clientOrderId).length;
+        b.plan.push(...be.mutations);
+        const { driven, sent } = await compensation(clientOrderId, () =>
+          drive<Step>(
+            b,
+            request,
+            { ...be, firstAttempt: 1 },
+            (ctx) => payouts.cancel(record, ctx),
+            (r, ctx) => payouts.cancel(r, ctx),
+            () => {
+              if (fillForm) fillOpenForms(b, clientOrderId);
+            },
+          ),
+        );
+        b.plan.length = 0;
+        expect(driven.threw).toBeUndefined();
+        expect(sent).not.toContain('payout');
+        await quiesce(b, clientOrderId);
+        const after = countTypes(ordersOf(b, clientOrderId));
+        if (setup !== 'sending-in-flight') expect(ordersOf(b, clientOrderId).length).toBe(ordersBefore);
+        expect(ordersOf(b, clientOrderId).length).toBeLessThanOrEqual(1);
+        expect(after.payout ?? 0).toBe(setup === 'sending-in-flight' ? (after.payout ?? 0) : (before.payout ?? 0));
+        if (setup === 'other-execution') expect(after.return ?? 0).toBe(0);
+        if (driven.final?.status === 'CANCELED') {
+          for (const l of paidOf(b, clientOrderId)) expect(BigInt(l.paidMinor) - BigInt(l.reversedMinor)).toBe(0n);
         }
-      }
-      await sleep(PROCESSING_MS + 1);
-      const before = countTypes(ordersOf(b, clientOrderId));
-      const ordersBefore = ordersOf(b, clientOrderId).length;
-      b.plan.push(...be.mutations);
-      const { driven, sent } = await compensation(clientOrderId, () =>
-        drive<Step>(b, request, { ...be, firstAttempt: 1 }, (ctx) => payouts.cancel(record, ctx), (r, ctx) => payouts.cancel(r, ctx), () => {
-          if (fillForm) fillOpenForms(b, clientOrderId);
-        }),
-      );
-      b.plan.length = 0;
-      expect(driven.threw).toBeUndefined();
-      expect(sent).not.toContain('payout');
-      await quiesce(b, clientOrderId);
-      const after = countTypes(ordersOf(b, clientOrderId));
-      if (setup !== 'sending-in-flight') expect(ordersOf(b, clientOrderId).length).toBe(ordersBefore);
-      expect(ordersOf(b, clientOrderId).length).toBeLessThanOrEqual(1);
-      expect(after.payout ?? 0).toBe(setup === 'sending-in-flight' ? (after.payout ?? 0) : (before.payout ?? 0));
-      if (setup === 'other-execution') expect(after.return ?? 0).toBe(0);
-      if (driven.final?.status === 'CANCELED') {
-        for (const l of paidOf(b, clientOrderId)) expect(BigInt(l.paidMinor) - BigInt(l.reversedMinor)).toBe(0n);
-      }
-    });
+      },
+    );
   });
 });
 
@@ -428,7 +534,15 @@ const paymentCase = fc.record({
 });
 
 function startInput(id: string, c: Of<typeof paymentCase>) {
-  return { paymentRequestID: id, amount: c.amount, mode: c.mode, accountName: 'pne-prop', description: `payment ${id}`, customerEmail: 'c@example.com', notify: ['test-cuwo'] };
+  return {
+    paymentRequestID: id,
+    amount: c.amount,
+    mode: c.mode,
+    accountName: 'pne-prop',
+    description: `payment ${id}`,
+    customerEmail: 'c@example.com',
+    notify: ['test-cuwo'],
+  };
 }
 const customerOptions = (c: Of<typeof paymentCase>) => ({
   outcome: c.customer === 'never' ? undefined : c.customer,
@@ -436,7 +550,12 @@ const customerOptions = (c: Of<typeof paymentCase>) => ({
 });
 
 /** A payment claim against the ledger: APPROVED only with exactly that money, nothing-moved only if none. */
-async function checkPayment(b: Bench, clientOrderId: string, mode: 'AUTHORIZE' | 'CAPTURE', driven: Driven<Step & { processedAmount?: Money }>) {
+async function checkPayment(
+  b: Bench,
+  clientOrderId: string,
+  mode: 'AUTHORIZE' | 'CAPTURE',
+  driven: Driven<Step & { processedAmount?: Money }>,
+) {
   expect(driven.threw).toBeUndefined();
   const step = driven.final;
   if (step?.status === 'FAILED' && step.moneyMayHaveMoved === false) fillOpenForms(b, clientOrderId, { outcome: 'approve' }); // the customer could still pay
@@ -452,20 +571,30 @@ async function checkPayment(b: Bench, clientOrderId: string, mode: 'AUTHORIZE' |
 }
 
 describe('Payneteasy payments', () => {
-  test.concurrent('start (then status until final): APPROVED only with what was taken, FAILED nothing-moved only if nothing was', async () => {
-    const b = await bench();
-    await run(fc.tuple(paymentCase, behaviour), async ([c, be]) => {
-      const id = newId('start');
-      const clientOrderId = `payment:${id}`;
-      b.plan.splice(0, b.plan.length, ...be.mutations);
-      const payments = b.payments();
-      const driven = await drive<Step>(b, `payment:${id}`, be, (ctx) => payments.start(startInput(id, c), ctx), (r, ctx) => payments.status(r, ctx), () => {
-        if (c.customer !== 'never') fillOpenForms(b, clientOrderId, customerOptions(c));
+  test.concurrent(
+    'start (then status until final): APPROVED only with what was taken, FAILED nothing-moved only if nothing was',
+    async () => {
+      const b = await bench();
+      await run(fc.tuple(paymentCase, behaviour), async ([c, be]) => {
+        const id = newId('start');
+        const clientOrderId = `payment:${id}`;
+        b.plan.splice(0, b.plan.length, ...be.mutations);
+        const payments = b.payments();
+        const driven = await drive<Step>(
+          b,
+          `payment:${id}`,
+          be,
+          (ctx) => payments.start(startInput(id, c), ctx),
+          (r, ctx) => payments.status(r, ctx),
+          () => {
+            if (c.customer !== 'never') fillOpenForms(b, clientOrderId, customerOptions(c));
+          },
+        );
+        b.plan.length = 0;
+        await checkPayment(b, clientOrderId, c.mode, driven);
       });
-      b.plan.length = 0;
-      await checkPayment(b, clientOrderId, c.mode, driven);
-    });
-  });
+    },
+  );
 
   test.concurrent('status: APPROVED only with what was taken, FAILED nothing-moved only if nothing was', async () => {
     const b = await bench();
@@ -480,7 +609,13 @@ describe('Payneteasy payments', () => {
       await sleep(PROCESSING_MS + 1);
       b.plan.push(...be.mutations);
       const record = openRecord(first.processingData, `payment:${id}`);
-      const driven = await drive<Step>(b, `payment:${id}`, { ...be, firstAttempt: 1 }, (ctx) => payments.status(record, ctx), (r, ctx) => payments.status(r, ctx));
+      const driven = await drive<Step>(
+        b,
+        `payment:${id}`,
+        { ...be, firstAttempt: 1 },
+        (ctx) => payments.status(record, ctx),
+        (r, ctx) => payments.status(r, ctx),
+      );
       b.plan.length = 0;
       await checkPayment(b, clientOrderId, c.mode, driven);
     });
@@ -519,7 +654,13 @@ describe('Payneteasy payments', () => {
       const record = await settledPayment(b, id, c, false);
       if (record.stage !== 'AUTHORIZED') throw new Error(`setup: ${String(record.stage)}`);
       b.plan.push(...be.mutations);
-      const driven = await drive<Step>(b, `payment:${id}`, be, (ctx) => payments.capture(record, ctx), (r, ctx) => payments.capture(r, ctx));
+      const driven = await drive<Step>(
+        b,
+        `payment:${id}`,
+        be,
+        (ctx) => payments.capture(record, ctx),
+        (r, ctx) => payments.capture(r, ctx),
+      );
       b.plan.length = 0;
       expect(driven.threw).toBeUndefined();
       await quiesce(b, clientOrderId);
@@ -532,69 +673,126 @@ describe('Payneteasy payments', () => {
     });
   });
 
-  const cancelSetup = fc.constantFrom('settled', 'settled', 'captured-later', 'processing-form', 'sending-exists', 'sending-none', 'sending-in-flight', 'not-sent', 'other-execution', 'stale-after-declined-return');
+  const cancelSetup = fc.constantFrom(
+    'settled',
+    'settled',
+    'captured-later',
+    'processing-form',
+    'sending-exists',
+    'sending-none',
+    'sending-in-flight',
+    'not-sent',
+    'other-execution',
+    'stale-after-declined-return',
+  );
   const inFlightMs = fc.integer({ min: TIMEOUT_MS + 5, max: TIMEOUT_MS + 40 });
   /** A record an earlier compensation left behind before its return was declined (older records had no serial). */
   const stale = fc.constantFrom('SETTLED', 'PROCESSING-without-serial', 'SENDING');
 
-  test.concurrent('cancel / release / refund: never sends a sale, preauth or capture, acts only on its own order, CANCELED only if nothing stays taken', async () => {
-    const b = await bench();
-    await run(fc.tuple(cancelSetup, paymentCase, fc.boolean(), stale, inFlightMs, behaviour), async ([setup, c, fillForm, staleAs, heldMs, be]) => {
-      const id = newId('pcancel');
-      const clientOrderId = `payment:${id}`;
-      const request = `payment:${id}` as const;
-      b.plan.length = 0;
-      const payments = b.payments();
-      const command = c.mode === 'AUTHORIZE' ? 'preauth' : 'sale';
-      const sending = { v: 1, provider: 'payneteasy', account: 'pne-prop', clientOrderId, command, requested: c.amount, stage: 'SENDING', sentAt: new Date().toISOString() };
-      let record: Record<string, unknown>;
-      if (setup === 'sending-none') record = sending;
-      else if (setup === 'sending-in-flight') {
-        // The start timed out while its request is still on its way; the order appears during the compensation.
-        b.plan.push({ kind: 'delay-request', ms: heldMs });
-        const ctx = testProviderContext(request);
-        await payments.start(startInput(id, c), ctx).catch((err: unknown) => expect(isOutcomeUnknown(err)).toBe(true));
-        record = ctx.lastRecord()!;
-      } else if (setup === 'not-sent') record = { ...sending, stage: 'NOT_SENT' };
-      else if (setup === 'other-execution') {
-        // Its customer keeps the amount: an order showing exactly our command, amount and currency would count as ours.
-        await settledPayment(b, id, { ...c, amount: fromMinorUnits(toMinorUnits(c.amount) + 1n, c.amount.currency), customer: 'approve', changePercent: undefined }, false);
-        record = sending;
-      } else if (setup === 'processing-form') {
-        const first = await b.payments(SETUP_TIMEOUT_MS).start(startInput(id, c), testProviderContext(request));
-        record = openRecord(first.processingData!, request);
-      } else {
-        const settled = await settledPayment(b, id, { ...c, ...(setup === 'stale-after-declined-return' ? { customer: 'approve', changePercent: undefined } : {}) }, setup === 'captured-later');
-        record = setup === 'sending-exists' ? sending : settled;
-        if (setup === 'stale-after-declined-return') {
-          b.sim.injectFault({ kind: 'decline-next', transactionType: 'return' });
-          const returning = await b.payments(SETUP_TIMEOUT_MS).cancel(record, testProviderContext(request));
-          if (returning.status !== 'PENDING') throw new Error(`setup: ${returning.status}`);
-          await quiesce(b, clientOrderId); // the return is declined
-          record = staleAs === 'SENDING' ? sending : staleAs === 'SETTLED' ? record : { ...record, stage: 'PROCESSING', serialNumber: undefined };
-        }
-      }
-      await sleep(PROCESSING_MS + 1);
-      const before = countTypes(ordersOf(b, clientOrderId));
-      const ordersBefore = ordersOf(b, clientOrderId).length;
-      b.plan.push(...be.mutations);
-      const { driven, sent } = await compensation(clientOrderId, () => drive<Step>(b, request, { ...be, firstAttempt: 1 }, (ctx) => payments.cancel(record, ctx), (r, ctx) => payments.cancel(r, ctx), () => {
-        if (fillForm && (setup === 'processing-form' || setup === 'sending-in-flight')) fillOpenForms(b, clientOrderId, customerOptions({ ...c, customer: c.customer === 'never' ? 'approve' : c.customer }));
-      }));
-      b.plan.length = 0;
-      expect(driven.threw).toBeUndefined();
-      for (const command of ['sale-form', 'preauth-form', 'capture']) expect(sent).not.toContain(command);
-      await b.proxy.settled();
-      if (driven.final?.status === 'CANCELED') fillOpenForms(b, clientOrderId, { outcome: 'approve' }); // the customer could still pay
-      await quiesce(b, clientOrderId);
-      const after = countTypes(ordersOf(b, clientOrderId));
-      if (setup !== 'sending-in-flight') expect(ordersOf(b, clientOrderId).length).toBe(ordersBefore);
-      expect(ordersOf(b, clientOrderId).length).toBeLessThanOrEqual(1);
-      for (const type of setup === 'sending-in-flight' ? ['capture'] : ['sale', 'preauth', 'capture']) expect(after[type] ?? 0).toBe(before[type] ?? 0);
-      if (setup === 'other-execution') expect(after.return ?? 0).toBe(0);
-      if (driven.final?.status === 'CANCELED') {
-        for (const entry of paymentOf(b, clientOrderId)) expect(entry).toMatchObject({ heldMinor: '0', takenMinor: '0' });
-      }
-    });
-  });
+  test.concurrent(
+    'cancel / release / refund: never sends a sale, preauth or capture, acts only on its own order, CANCELED only if nothing stays taken',
+    async () => {
+      const b = await bench();
+      await run(
+        fc.tuple(cancelSetup, paymentCase, fc.boolean(), stale, inFlightMs, behaviour),
+        async ([setup, c, fillForm, staleAs, heldMs, be]) => {
+          const id = newId('pcancel');
+          const clientOrderId = `payment:${id}`;
+          const request = `payment:${id}` as const;
+          b.plan.length = 0;
+          const payments = b.payments();
+          const command = c.mode === 'AUTHORIZE' ? 'preauth' : 'sale';
+          const sending = {
+            v: 1,
+            provider: 'payneteasy',
+            account: 'pne-prop',
+            clientOrderId,
+            command,
+            requested: c.amount,
+            stage: 'SENDING',
+            sentAt: new Date().toISOString(),
+          };
+          let record: Record<string, unknown>;
+          if (setup === 'sending-none') record = sending;
+          else if (setup === 'sending-in-flight') {
+            // The start timed out while its request is still on its way; the order appears during the compensation.
+            b.plan.push({ kind: 'delay-request', ms: heldMs });
+            const ctx = testProviderContext(request);
+            await payments.start(startInput(id, c), ctx).catch((err: unknown) => expect(isOutcomeUnknown(err)).toBe(true));
+            record = ctx.lastRecord()!;
+          } else if (setup === 'not-sent') record = { ...sending, stage: 'NOT_SENT' };
+          else if (setup === 'other-execution') {
+            // Its customer keeps the amount: an order showing exactly our command, amount and currency would count as ours.
+            await settledPayment(
+              b,
+              id,
+              {
+                ...c,
+                amount: fromMinorUnits(toMinorUnits(c.amount) + 1n, c.amount.currency),
+                customer: 'approve',
+                changePercent: undefined,
+              },
+              false,
+            );
+            record = sending;
+          } else if (setup === 'processing-form') {
+            const first = await b.payments(SETUP_TIMEOUT_MS).start(startInput(id, c), testProviderContext(request));
+            record = openRecord(first.processingData!, request);
+          } else {
+            const settled = await settledPayment(
+              b,
+              id,
+              { ...c, ...(setup === 'stale-after-declined-return' ? { customer: 'approve', changePercent: undefined } : {}) },
+              setup === 'captured-later',
+            );
+            record = setup === 'sending-exists' ? sending : settled;
+            if (setup === 'stale-after-declined-return') {
+              b.sim.injectFault({ kind: 'decline-next', transactionType: 'return' });
+              const returning = await b.payments(SETUP_TIMEOUT_MS).cancel(record, testProviderContext(request));
+              if (returning.status !== 'PENDING') throw new Error(`setup: ${returning.status}`);
+              await quiesce(b, clientOrderId); // the return is declined
+              record =
+                staleAs === 'SENDING'
+                  ? sending
+                  : staleAs === 'SETTLED'
+                    ? record
+                    : { ...record, stage: 'PROCESSING', serialNumber: undefined };
+            }
+          }
+          await sleep(PROCESSING_MS + 1);
+          const before = countTypes(ordersOf(b, clientOrderId));
+          const ordersBefore = ordersOf(b, clientOrderId).length;
+          b.plan.push(...be.mutations);
+          const { driven, sent } = await compensation(clientOrderId, () =>
+            drive<Step>(
+              b,
+              request,
+              { ...be, firstAttempt: 1 },
+              (ctx) => payments.cancel(record, ctx),
+              (r, ctx) => payments.cancel(r, ctx),
+              () => {
+                if (fillForm && (setup === 'processing-form' || setup === 'sending-in-flight'))
+                  fillOpenForms(b, clientOrderId, customerOptions({ ...c, customer: c.customer === 'never' ? 'approve' : c.customer }));
+              },
+            ),
+          );
+          b.plan.length = 0;
+          expect(driven.threw).toBeUndefined();
+          for (const command of ['sale-form', 'preauth-form', 'capture']) expect(sent).not.toContain(command);
+          await b.proxy.settled();
+          if (driven.final?.status === 'CANCELED') fillOpenForms(b, clientOrderId, { outcome: 'approve' }); // the customer could still pay
+          await quiesce(b, clientOrderId);
+          const after = countTypes(ordersOf(b, clientOrderId));
+          if (setup !== 'sending-in-flight') expect(ordersOf(b, clientOrderId).length).toBe(ordersBefore);
+          expect(ordersOf(b, clientOrderId).length).toBeLessThanOrEqual(1);
+          for (const type of setup === 'sending-in-flight' ? ['capture'] : ['sale', 'preauth', 'capture'])
+            expect(after[type] ?? 0).toBe(before[type] ?? 0);
+          if (setup === 'other-execution') expect(after.return ?? 0).toBe(0);
+          if (driven.final?.status === 'CANCELED') {
+            for (const entry of paymentOf(b, clientOrderId)) expect(entry).toMatchObject({ heldMinor: '0', takenMinor: '0' });
+          }
+        },
+      );
+    },
+  );
 });

@@ -36,7 +36,15 @@ const recorded: RecordedHistory[] = [...load(HISTORIES, 'before'), ...load(join(
 /** The replay worker decodes like the real one: histories recorded with encryption need the codec. */
 const replayOptions = () => ({ workflowBundle: { codePath: testEnv().bundlePath }, dataConverter: cuwoDataConverter() });
 
-const ALL_TYPES = ['AuthorizeOrCapturePayment', 'CancelPayment', 'CancelPayout', 'CapturePayment', 'GrantPayout', 'PaymentRequest', 'PayoutRequest'];
+const ALL_TYPES = [
+  'AuthorizeOrCapturePayment',
+  'CancelPayment',
+  'CancelPayout',
+  'CapturePayment',
+  'GrantPayout',
+  'PaymentRequest',
+  'PayoutRequest',
+];
 
 test('histories of every workflow type are recorded, before and after the money-safety patch', () => {
   const before = recorded.filter((r) => r.set === 'before');
@@ -56,7 +64,14 @@ test('histories of every workflow type are recorded, before and after the money-
 /** The patch ids recorded in a history (core's patch markers carry them in their details). */
 function patchesOf(r: RecordedHistory): string[] {
   return r.history.events
-    .map((e) => (e as { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> } }).markerRecordedEventAttributes)
+    .map(
+      (e) =>
+        (
+          e as {
+            markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+          }
+        ).markerRecordedEventAttributes,
+    )
     .filter((m) => m?.markerName === 'core_patch')
     .flatMap((m) => Object.values(m!.details ?? {}).flatMap((d) => d.payloads ?? []))
     .map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'));

@@ -6,7 +6,10 @@ export const INTEGRATOR_ACCOUNT_ID = 'integrator-EUR';
 /** A secret that must never show up in a workflow history. */
 export const BEARER_TOKEN = 'sk-test-9f8e7d6c5b4a';
 
-export function grantPayoutParams(payoutRequestID: string, overrides: Partial<GrantPayoutWorkflowParameters> = {}): GrantPayoutWorkflowParameters {
+export function grantPayoutParams(
+  payoutRequestID: string,
+  overrides: Partial<GrantPayoutWorkflowParameters> = {},
+): GrantPayoutWorkflowParameters {
   return {
     '@type': GrantPayoutTypes.parameters,
     payoutRequestID,

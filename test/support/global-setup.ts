@@ -15,7 +15,11 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const [server, bundle] = await Promise.all([
     startDevServer({ uiPort: false, logFile: join(dir, 'temporal.log') }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quietLogger,
+    }),
   ]);
   const bundlePath = join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);
@@ -31,7 +35,10 @@ export default async function globalSetup(): Promise<void> {
 }
 
 const quietLogger = {
-  log() {}, trace() {}, debug() {}, info() {},
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };

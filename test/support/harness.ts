@@ -45,7 +45,13 @@ export async function createHarness(): Promise<Harness> {
   const startWorker = async (accounts: Accounts, queue = taskQueue): Promise<RunningWorker> => {
     const native = await NativeConnection.connect({ address });
     nativeConnections.push(native);
-    const worker = await createCuwoWorker({ connection: native, namespace: 'default', taskQueue: queue, accounts, workflowBundlePath: bundlePath });
+    const worker = await createCuwoWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue: queue,
+      accounts,
+      workflowBundlePath: bundlePath,
+    });
     const running = worker.run();
     const handle: RunningWorker = {
       worker,

@@ -12,7 +12,8 @@ export async function historyText(handle: WorkflowHandle, codec?: PayloadCodec):
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     const candidate = node as { metadata?: unknown; data?: unknown };
-    if (typeof candidate.data === 'string' && candidate.metadata && typeof candidate.metadata === 'object') payloads.push(candidate as never);
+    if (typeof candidate.data === 'string' && candidate.metadata && typeof candidate.metadata === 'object')
+      payloads.push(candidate as never);
     Object.values(node).forEach(walk);
   };
   walk(JSON.parse(JSON.stringify(history)));

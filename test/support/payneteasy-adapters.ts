@@ -25,7 +25,9 @@ export interface AdapterBench {
   close(): Promise<void>;
 }
 
-export async function startAdapterBench(options: { processingMs?: number; formTtlMs?: number; timeoutMs?: number } = {}): Promise<AdapterBench> {
+export async function startAdapterBench(
+  options: { processingMs?: number; formTtlMs?: number; timeoutMs?: number } = {},
+): Promise<AdapterBench> {
   const sim = await startPayneteasySimulator({
     merchants: [
       { endpointId: '1001', login: 'merchant-main', controlKey: PNE_CONTROL_KEY, publicKeyPem },
@@ -70,7 +72,10 @@ export const REVERSIBLE: Partial<PayneteasyAccount> = { endpointId: '1002', logi
 let seq = 0;
 export const newId = (tag: string) => `${tag}-${process.pid}-${Date.now().toString(36)}-${++seq}`;
 
-export const grantInput = (id: string, options: { amount?: string; currency?: string; card?: string | null } = {}): GrantPayoutActivityInput => ({
+export const grantInput = (
+  id: string,
+  options: { amount?: string; currency?: string; card?: string | null } = {},
+): GrantPayoutActivityInput => ({
   payoutRequestID: id,
   amount: { amount: options.amount ?? '25.00', currency: options.currency ?? 'EUR' },
   accountName: 'pne-test',
@@ -79,7 +84,10 @@ export const grantInput = (id: string, options: { amount?: string; currency?: st
   notify: ['test-cuwo'],
 });
 
-export const paymentInput = (id: string, options: { amount?: string; currency?: string; mode?: 'AUTHORIZE' | 'CAPTURE' } = {}): StartPaymentActivityInput => ({
+export const paymentInput = (
+  id: string,
+  options: { amount?: string; currency?: string; mode?: 'AUTHORIZE' | 'CAPTURE' } = {},
+): StartPaymentActivityInput => ({
   paymentRequestID: id,
   amount: { amount: options.amount ?? '50.00', currency: options.currency ?? 'EUR' },
   mode: options.mode ?? 'CAPTURE',
@@ -90,7 +98,8 @@ export const paymentInput = (id: string, options: { amount?: string; currency?: 
 });
 
 /** The record inside processing data an adapter returned (sealed for `request`). */
-export const recordOf = (processingData: string | undefined, request: `payout:${string}` | `payment:${string}`) => openRecord(processingData, request);
+export const recordOf = (processingData: string | undefined, request: `payout:${string}` | `payment:${string}`) =>
+  openRecord(processingData, request);
 
 /** Seals a record as the activity layer would have handed it (for hand-made records in tests). */
 export const sealFor = (request: `payout:${string}` | `payment:${string}`, record: object) => testSeal().seal(request, record);

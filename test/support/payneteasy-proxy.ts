@@ -84,7 +84,14 @@ export async function startPayneteasyProxy(targetUrl: string): Promise<Payneteas
   const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> =>
     new Promise((resolve, reject) => {
       const out = http.request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, agent, headers: { ...req.headers, 'content-length': String(body.length), connection: 'keep-alive' } },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          agent,
+          headers: { ...req.headers, 'content-length': String(body.length), connection: 'keep-alive' },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -113,7 +120,12 @@ export async function startPayneteasyProxy(targetUrl: string): Promise<Payneteas
     s.on('close', () => sockets.delete(s));
   });
 
-  const send = (res: http.ServerResponse, status: number, body: string, contentType = 'application/x-www-form-urlencoded; charset=utf-8') => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: string,
+    contentType = 'application/x-www-form-urlencoded; charset=utf-8',
+  ) => {
     if (res.destroyed) return;
     res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -135,16 +147,32 @@ export async function startPayneteasyProxy(targetUrl: string): Promise<Payneteas
       case 'garbage':
         return send(res, 200, m.body ?? 'not=a\n&payneteasy answer');
       case 'drop-field':
-        return send(res, answer.status, withFields(answer.body, (f) => f.delete(m.field)));
+        return send(
+          res,
+          answer.status,
+          withFields(answer.body, (f) => f.delete(m.field)),
+        );
       case 'undocumented-status':
-        return send(res, answer.status, withFields(answer.body, (f) => f.has('status') && f.get('type') === 'status-response' && f.set('status', m.status)));
+        return send(
+          res,
+          answer.status,
+          withFields(answer.body, (f) => f.has('status') && f.get('type') === 'status-response' && f.set('status', m.status)),
+        );
       case 'pad-amount':
-        return send(res, answer.status, withFields(answer.body, (f) => {
-          const amount = f.get('amount');
-          if (amount) f.set('amount', `${amount}${amount.includes('.') ? '' : '.'}${'0'.repeat(m.zeros)}`);
-        }));
+        return send(
+          res,
+          answer.status,
+          withFields(answer.body, (f) => {
+            const amount = f.get('amount');
+            if (amount) f.set('amount', `${amount}${amount.includes('.') ? '' : '.'}${'0'.repeat(m.zeros)}`);
+          }),
+        );
       case 'unreadable-amount':
-        return send(res, answer.status, withFields(answer.body, (f) => f.has('amount') && f.set('amount', m.amount)));
+        return send(
+          res,
+          answer.status,
+          withFields(answer.body, (f) => f.has('amount') && f.set('amount', m.amount)),
+        );
       case 'replace-body':
         return send(res, 200, m.body);
       case 'delay-answer':

@@ -24,7 +24,9 @@ export interface PayneteasyStack {
   close(): Promise<void>;
 }
 
-export async function startPayneteasyStack(options: { processingMs?: number; formTtlMs?: number; fastIntervalMs?: number; startWorker?: boolean } = {}): Promise<PayneteasyStack> {
+export async function startPayneteasyStack(
+  options: { processingMs?: number; formTtlMs?: number; fastIntervalMs?: number; startWorker?: boolean } = {},
+): Promise<PayneteasyStack> {
   const sim = await startPayneteasySimulator({
     merchants: [
       { endpointId: '1001', login: 'merchant-main', controlKey: PNE_CONTROL_KEY, publicKeyPem },
@@ -37,12 +39,38 @@ export async function startPayneteasyStack(options: { processingMs?: number; for
   const harness = await createHarness();
   const accounts: Accounts = {};
   const receiver = await startCallbackReceiver({ client: harness.client, accounts });
-  const polling = { fastIntervalMs: options.fastIntervalMs ?? 500, fastPhaseMs: 60_000, slowIntervalMs: 5_000, slowPhaseMs: 600_000, lateIntervalMs: 60_000 };
-  const common = { provider: 'payneteasy' as const, baseUrl: `${sim.url}/paynet/`, controlKey: PNE_CONTROL_KEY, privateKeyPem, timeoutMs: 5_000, receiverAbandonedCodes: ['FORM_EXPIRED'], polling };
+  const polling = {
+    fastIntervalMs: options.fastIntervalMs ?? 500,
+    fastPhaseMs: 60_000,
+    slowIntervalMs: 5_000,
+    slowPhaseMs: 600_000,
+    lateIntervalMs: 60_000,
+  };
+  const common = {
+    provider: 'payneteasy' as const,
+    baseUrl: `${sim.url}/paynet/`,
+    controlKey: PNE_CONTROL_KEY,
+    privateKeyPem,
+    timeoutMs: 5_000,
+    receiverAbandonedCodes: ['FORM_EXPIRED'],
+    polling,
+  };
   // The receiver reads the same accounts object, so filling it after its start is enough.
   Object.assign(accounts, {
-    [PNE_ACCOUNT]: { ...common, endpointId: '1001', login: 'merchant-main', payoutReversal: false, callbackUrl: receiver.callbackUrlFor(PNE_ACCOUNT) },
-    [PNE_REVERSIBLE_ACCOUNT]: { ...common, endpointId: '1002', login: 'merchant-rev', payoutReversal: true, callbackUrl: receiver.callbackUrlFor(PNE_REVERSIBLE_ACCOUNT) },
+    [PNE_ACCOUNT]: {
+      ...common,
+      endpointId: '1001',
+      login: 'merchant-main',
+      payoutReversal: false,
+      callbackUrl: receiver.callbackUrlFor(PNE_ACCOUNT),
+    },
+    [PNE_REVERSIBLE_ACCOUNT]: {
+      ...common,
+      endpointId: '1002',
+      login: 'merchant-rev',
+      payoutReversal: true,
+      callbackUrl: receiver.callbackUrlFor(PNE_REVERSIBLE_ACCOUNT),
+    },
   });
   if (options.startWorker !== false) await harness.startWorker(accounts);
   return {

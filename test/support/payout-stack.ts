@@ -27,7 +27,13 @@ export async function startPayoutStack(options: { startWorker?: boolean } = {}):
   });
   const harness = await createHarness();
   const accounts: Accounts = {
-    [UPI_ACCOUNT]: { provider: 'disburse-funds', baseUrl: sim.url, paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID, bearerToken: BEARER_TOKEN, timeoutMs: 10_000 },
+    [UPI_ACCOUNT]: {
+      provider: 'disburse-funds',
+      baseUrl: sim.url,
+      paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+      bearerToken: BEARER_TOKEN,
+      timeoutMs: 10_000,
+    },
   };
   if (options.startWorker !== false) await harness.startWorker(accounts);
   const requestId = (id: string) => `payout:${id}`;

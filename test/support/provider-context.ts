@@ -16,7 +16,10 @@ export interface TestProviderContext extends ProviderContext {
   lastRecord(): Record<string, unknown> | undefined;
 }
 
-export function testProviderContext(request: RequestBinding, options: { attempt?: number; resumed?: Record<string, unknown>; workflowId?: string; refuseSending?: boolean } = {}): TestProviderContext {
+export function testProviderContext(
+  request: RequestBinding,
+  options: { attempt?: number; resumed?: Record<string, unknown>; workflowId?: string; refuseSending?: boolean } = {},
+): TestProviderContext {
   const seal = testSeal();
   const reports: TestProviderContext['reports'] = [];
   return {

@@ -39,13 +39,27 @@ function payment(id: string, executions: ExecutionFact[]): RequestFacts {
 
 const disbursement = (id: string, micros = '25000000') => ({ requestId: `payout:${id}`, amountMicros: micros, currencyCode: 'EUR' });
 
-function pneOrder(ledgers: Ledgers, key: string, kind: 'payout' | 'sale' | 'preauth', transactions: Array<{ type: string; status: string; amountMinor: string }>, orderId = `800${ledgers.payneteasyOrders.length + 1}`) {
+function pneOrder(
+  ledgers: Ledgers,
+  key: string,
+  kind: 'payout' | 'sale' | 'preauth',
+  transactions: Array<{ type: string; status: string; amountMinor: string }>,
+  orderId = `800${ledgers.payneteasyOrders.length + 1}`,
+) {
   ledgers.payneteasyOrders.push({ orderId, clientOrderId: key, kind, transactions });
-  const approved = (types: string[]) => transactions.filter((t) => types.includes(t.type) && t.status === 'approved').reduce((a, t) => a + BigInt(t.amountMinor), 0n);
+  const approved = (types: string[]) =>
+    transactions.filter((t) => types.includes(t.type) && t.status === 'approved').reduce((a, t) => a + BigInt(t.amountMinor), 0n);
   if (kind === 'payout') {
     const paid = approved(['payout']);
     const reversed = approved(['return']);
-    if (paid || reversed) ledgers.payneteasyPayouts.push({ orderId, clientOrderId: key, paidMinor: String(paid), reversedMinor: String(reversed), currency: 'EUR' });
+    if (paid || reversed)
+      ledgers.payneteasyPayouts.push({
+        orderId,
+        clientOrderId: key,
+        paidMinor: String(paid),
+        reversedMinor: String(reversed),
+        currency: 'EUR',
+      });
   } else {
     const authorized = approved(['preauth']);
     const captures = approved(['capture']);
@@ -101,7 +115,9 @@ describe('chaos check: clean requests pass', () => {
     ]);
     const request = payment('m1', [
       exec('payment-request:m1', 'orchestrator', { end: { kind: 'failure', reason: 'ABORTED' }, summary: 'ABORTED' }),
-      exec('authorize-or-capture-payment:m1', 'cuwo', { end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'CAPTURED' } }),
+      exec('authorize-or-capture-payment:m1', 'cuwo', {
+        end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'CAPTURED' },
+      }),
       exec('cancel-payment:m1', 'compensation', { end: { kind: 'success' } }),
     ]);
     expect(rules(request, ledgers)).toEqual([]);
@@ -115,7 +131,9 @@ describe('chaos check: clean requests pass', () => {
     ]);
     const request = payment('m2', [
       exec('payment-request:m2', 'orchestrator', { end: { kind: 'success', processedAmount: eur('56.00') }, summary: 'BOOKED' }),
-      exec('authorize-or-capture-payment:m2', 'cuwo', { end: { kind: 'success', processedAmount: eur('56.00'), paymentStatus: 'AUTHORIZED' } }),
+      exec('authorize-or-capture-payment:m2', 'cuwo', {
+        end: { kind: 'success', processedAmount: eur('56.00'), paymentStatus: 'AUTHORIZED' },
+      }),
       exec('capture-payment:m2', 'capture', { end: { kind: 'success' } }),
     ]);
     expect(rules(request, ledgers)).toEqual([]);
@@ -127,7 +145,11 @@ describe('chaos check: clean requests pass', () => {
     const request = disbursePayout('p3', [
       exec('payout-request:p3', 'orchestrator', { end: { kind: 'failure', reason: 'ABNORMAL_END' }, needsReconciliation: true }),
       exec('grant-payout:p3', 'cuwo', { status: 'TERMINATED', end: { kind: 'abnormal' } }),
-      exec('cancel-payout:p3', 'compensation', { status: 'FAILED', end: { kind: 'failure', reason: 'NOT_REVERSIBLE' }, needsReconciliation: true }),
+      exec('cancel-payout:p3', 'compensation', {
+        status: 'FAILED',
+        end: { kind: 'failure', reason: 'NOT_REVERSIBLE' },
+        needsReconciliation: true,
+      }),
     ]);
     const verdict = checkRequest(request, ledgers);
     expect(verdict.violations).toEqual([]);
@@ -138,7 +160,10 @@ describe('chaos check: clean requests pass', () => {
 
 describe('chaos check: each invariant catches its violation', () => {
   test('open: a workflow still running after the drain', () => {
-    const request = pnePayout('o1', [exec('payout-request:o1', 'orchestrator', { status: 'RUNNING' }), exec('grant-payout:o1', 'cuwo', { status: 'RUNNING' })]);
+    const request = pnePayout('o1', [
+      exec('payout-request:o1', 'orchestrator', { status: 'RUNNING' }),
+      exec('grant-payout:o1', 'cuwo', { status: 'RUNNING' }),
+    ]);
     const verdict = checkRequest(request, emptyLedgers());
     expect(verdict.violations.map((v) => v.rule)).toEqual(['open']);
     expect(verdict.violations[0].message).toContain('payout-request:o1');
@@ -159,7 +184,9 @@ describe('chaos check: each invariant catches its violation', () => {
   test('duplicate: two disbursements for one requestId', () => {
     const ledgers = emptyLedgers();
     ledgers.disbursements.push(disbursement('d1'), disbursement('d1'));
-    const request = disbursePayout('d1', [exec('payout-request:d1', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } })]);
+    const request = disbursePayout('d1', [
+      exec('payout-request:d1', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } }),
+    ]);
     expect(rules(request, ledgers)).toContain('duplicate');
   });
 
@@ -167,7 +194,9 @@ describe('chaos check: each invariant catches its violation', () => {
     const ledgers = emptyLedgers();
     pneOrder(ledgers, 'payout:d2', 'payout', [{ type: 'payout', status: 'approved', amountMinor: '2500' }]);
     pneOrder(ledgers, 'payout:d2', 'payout', [{ type: 'payout', status: 'declined', amountMinor: '2500' }]);
-    const request = pnePayout('d2', [exec('payout-request:d2', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } })]);
+    const request = pnePayout('d2', [
+      exec('payout-request:d2', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } }),
+    ]);
     expect(rules(request, ledgers)).toContain('duplicate');
   });
 
@@ -178,7 +207,9 @@ describe('chaos check: each invariant catches its violation', () => {
       { type: 'capture', status: 'approved', amountMinor: '2500' },
       { type: 'capture', status: 'approved', amountMinor: '2500' },
     ]);
-    const request = payment('d3', [exec('payment-request:d3', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' })]);
+    const request = payment('d3', [
+      exec('payment-request:d3', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' }),
+    ]);
     const verdict = checkRequest(request, ledgers);
     expect(verdict.violations.map((v) => v.rule)).toEqual(['duplicate']);
     expect(verdict.violations[0].message).toContain('2 captures');
@@ -186,9 +217,27 @@ describe('chaos check: each invariant catches its violation', () => {
 
   test('duplicate: more refunded than captured', () => {
     const ledgers = emptyLedgers();
-    ledgers.payneteasyOrders.push({ orderId: '9', clientOrderId: 'payment:d4', kind: 'sale', transactions: [{ type: 'sale', status: 'approved', amountMinor: '5000' }] });
-    ledgers.payneteasyPayments.push({ orderId: '9', clientOrderId: 'payment:d4', currency: 'EUR', authorizedMinor: '0', capturedMinor: '5000', refundedMinor: '10000', releasedMinor: '0', heldMinor: '0', takenMinor: '-5000' });
-    const request = payment('d4', [exec('payment-request:d4', 'orchestrator', { end: { kind: 'failure', reason: 'ABORTED' } }), exec('cancel-payment:d4', 'compensation', { end: { kind: 'success' } })]);
+    ledgers.payneteasyOrders.push({
+      orderId: '9',
+      clientOrderId: 'payment:d4',
+      kind: 'sale',
+      transactions: [{ type: 'sale', status: 'approved', amountMinor: '5000' }],
+    });
+    ledgers.payneteasyPayments.push({
+      orderId: '9',
+      clientOrderId: 'payment:d4',
+      currency: 'EUR',
+      authorizedMinor: '0',
+      capturedMinor: '5000',
+      refundedMinor: '10000',
+      releasedMinor: '0',
+      heldMinor: '0',
+      takenMinor: '-5000',
+    });
+    const request = payment('d4', [
+      exec('payment-request:d4', 'orchestrator', { end: { kind: 'failure', reason: 'ABORTED' } }),
+      exec('cancel-payment:d4', 'compensation', { end: { kind: 'success' } }),
+    ]);
     const verdict = checkRequest(request, ledgers);
     expect(verdict.violations.map((v) => v.rule)).toEqual(['duplicate']);
     expect(verdict.violations[0].message).toContain('more than the 50.00 EUR captured');
@@ -197,13 +246,24 @@ describe('chaos check: each invariant catches its violation', () => {
   test('duplicate: a payout reversed for more than it paid', () => {
     const ledgers = emptyLedgers();
     ledgers.payneteasyOrders.push({ orderId: '10', clientOrderId: 'payout:d5', kind: 'payout', transactions: [] });
-    ledgers.payneteasyPayouts.push({ orderId: '10', clientOrderId: 'payout:d5', paidMinor: '2500', reversedMinor: '5000', currency: 'EUR' });
-    const request = pnePayout('d5', [exec('payout-request:d5', 'orchestrator', { end: { kind: 'failure', reason: 'DECLINED' } }), exec('cancel-payout:d5', 'compensation', { end: { kind: 'success' } })]);
+    ledgers.payneteasyPayouts.push({
+      orderId: '10',
+      clientOrderId: 'payout:d5',
+      paidMinor: '2500',
+      reversedMinor: '5000',
+      currency: 'EUR',
+    });
+    const request = pnePayout('d5', [
+      exec('payout-request:d5', 'orchestrator', { end: { kind: 'failure', reason: 'DECLINED' } }),
+      exec('cancel-payout:d5', 'compensation', { end: { kind: 'success' } }),
+    ]);
     expect(rules(request, ledgers)).toContain('duplicate');
   });
 
   test('success-mismatch: a payout success the ledger does not show', () => {
-    const request = disbursePayout('s1', [exec('payout-request:s1', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') }, summary: 'SUCCESS' })]);
+    const request = disbursePayout('s1', [
+      exec('payout-request:s1', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') }, summary: 'SUCCESS' }),
+    ]);
     const verdict = checkRequest(request, emptyLedgers());
     expect(verdict.violations.map((v) => v.rule)).toEqual(['success-mismatch']);
     expect(verdict.violations[0].ledger).toContain('no disbursement');
@@ -212,7 +272,9 @@ describe('chaos check: each invariant catches its violation', () => {
   test('success-mismatch: a payout success for another amount than was paid', () => {
     const ledgers = emptyLedgers();
     pneOrder(ledgers, 'payout:s2', 'payout', [{ type: 'payout', status: 'approved', amountMinor: '2400' }]);
-    const request = pnePayout('s2', [exec('payout-request:s2', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } })]);
+    const request = pnePayout('s2', [
+      exec('payout-request:s2', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } }),
+    ]);
     expect(rules(request, ledgers)).toEqual(['success-mismatch']);
   });
 
@@ -222,7 +284,9 @@ describe('chaos check: each invariant catches its violation', () => {
       { type: 'payout', status: 'approved', amountMinor: '2500' },
       { type: 'return', status: 'approved', amountMinor: '2500' },
     ]);
-    const request = pnePayout('s3', [exec('payout-request:s3', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } })]);
+    const request = pnePayout('s3', [
+      exec('payout-request:s3', 'orchestrator', { end: { kind: 'success', processedAmount: eur('25.00') } }),
+    ]);
     expect(rules(request, ledgers)).toEqual(['success-mismatch']);
   });
 
@@ -232,7 +296,9 @@ describe('chaos check: each invariant catches its violation', () => {
       { type: 'sale', status: 'approved', amountMinor: '5000' },
       { type: 'return', status: 'approved', amountMinor: '5000' },
     ]);
-    const request = payment('s4', [exec('payment-request:s4', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' })]);
+    const request = payment('s4', [
+      exec('payment-request:s4', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' }),
+    ]);
     expect(rules(request, ledgers)).toEqual(['success-mismatch']);
   });
 
@@ -242,7 +308,9 @@ describe('chaos check: each invariant catches its violation', () => {
       { type: 'preauth', status: 'approved', amountMinor: '6000' },
       { type: 'capture', status: 'approved', amountMinor: '5000' },
     ]);
-    const request = payment('s5', [exec('payment-request:s5', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' })]);
+    const request = payment('s5', [
+      exec('payment-request:s5', 'orchestrator', { end: { kind: 'success', processedAmount: eur('50.00') }, summary: 'BOOKED' }),
+    ]);
     const verdict = checkRequest(request, ledgers);
     expect(verdict.violations.map((v) => v.rule)).toEqual(['success-mismatch']);
     expect(verdict.violations[0].message).toContain('10.00 EUR held');
@@ -274,7 +342,9 @@ describe('chaos check: each invariant catches its violation', () => {
   test('money-out is excused by the flag, the duplicate rule is not', () => {
     const ledgers = emptyLedgers();
     ledgers.disbursements.push(disbursement('m3'), disbursement('m3'));
-    const request = disbursePayout('m3', [exec('payout-request:m3', 'orchestrator', { end: { kind: 'failure', reason: 'DUPLICATE_REQUEST' }, needsReconciliation: true })]);
+    const request = disbursePayout('m3', [
+      exec('payout-request:m3', 'orchestrator', { end: { kind: 'failure', reason: 'DUPLICATE_REQUEST' }, needsReconciliation: true }),
+    ]);
     expect(rules(request, ledgers)).toEqual(['duplicate']);
   });
 
@@ -336,7 +406,12 @@ describe('chaos check: the outcome of a request whose orchestrator was terminate
   test('an authorization that stands (no capture) must be held, not taken', () => {
     const ledgers = emptyLedgers();
     pneOrder(ledgers, 'payment:t2', 'preauth', [{ type: 'preauth', status: 'approved', amountMinor: '5000' }]);
-    const request = payment('t2', [terminated('t2'), exec('authorize-or-capture-payment:t2', 'cuwo', { end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'AUTHORIZED' } })]);
+    const request = payment('t2', [
+      terminated('t2'),
+      exec('authorize-or-capture-payment:t2', 'cuwo', {
+        end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'AUTHORIZED' },
+      }),
+    ]);
     expect(effectiveOutcome(request)).toMatchObject({ kind: 'success', expect: { heldMinor: 5000n, takenMinor: 0n } });
     expect(rules(request, ledgers)).toEqual([]);
   });
@@ -346,7 +421,9 @@ describe('chaos check: the outcome of a request whose orchestrator was terminate
     pneOrder(ledgers, 'payment:t3', 'sale', [{ type: 'sale', status: 'approved', amountMinor: '5000' }]);
     const request = payment('t3', [
       terminated('t3'),
-      exec('authorize-or-capture-payment:t3', 'cuwo', { end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'CAPTURED' } }),
+      exec('authorize-or-capture-payment:t3', 'cuwo', {
+        end: { kind: 'success', processedAmount: eur('50.00'), paymentStatus: 'CAPTURED' },
+      }),
       exec('cancel-payment:t3', 'compensation', { end: { kind: 'success' } }),
     ]);
     expect(effectiveOutcome(request).kind).toBe('non-success');

@@ -13,7 +13,11 @@ test('encrypts every payload: no plaintext left, key id in the metadata; decrypt
   expect(Buffer.from(encrypted.metadata!['encryption-key-id']!).toString()).toBe('k1');
   const raw = Buffer.from(encrypted.data!).toString('latin1');
   for (const secret of ['Asha Rao', '4111111111111111', '25.00']) expect(raw).not.toContain(secret);
-  expect(defaultPayloadConverter.fromPayload((await codec.decode([encrypted]))[0])).toEqual({ customer: 'Asha Rao', pan: '4111111111111111', amount: '25.00' });
+  expect(defaultPayloadConverter.fromPayload((await codec.decode([encrypted]))[0])).toEqual({
+    customer: 'Asha Rao',
+    pan: '4111111111111111',
+    amount: '25.00',
+  });
 });
 
 test('key rotation: the first key encrypts, any configured key decrypts; an unknown key id is an error naming it', async () => {
@@ -61,26 +65,43 @@ describe('codec server', () => {
   test('decodes for a caller with the token (header or path); refuses without it', async () => {
     const [encrypted] = await codec.encode([payload]);
     const body = JSON.stringify({ payloads: [asJson(encrypted)] });
-    const viaHeader = await fetch(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer codec-token-123' }, body });
+    const viaHeader = await fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer codec-token-123' },
+      body,
+    });
     expect(viaHeader.status).toBe(200);
     const decoded = (await viaHeader.json()) as { payloads: Array<{ data: string }> };
     expect(Buffer.from(decoded.payloads[0].data, 'base64').toString()).toContain('Asha Rao');
-    expect((await fetch(`${server.uiEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(200);
-    expect((await fetch(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
-    expect((await fetch(`${server.url}/t/wrong/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+    expect(
+      (await fetch(`${server.uiEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
+    ).toBe(200);
+    expect((await fetch(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(`${server.url}/t/wrong/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status,
+    ).toBe(401);
   });
 
   test('encode then decode round-trips through HTTP; a malformed body is a 400', async () => {
     const headers = { 'content-type': 'application/json', authorization: 'Bearer codec-token-123' };
-    const encoded = (await (await fetch(`${server.url}/encode`, { method: 'POST', headers, body: JSON.stringify({ payloads: [asJson(payload)] }) })).json()) as { payloads: unknown[] };
-    const decoded = (await (await fetch(`${server.url}/decode`, { method: 'POST', headers, body: JSON.stringify(encoded) })).json()) as { payloads: Array<{ data: string }> };
+    const encoded = (await (
+      await fetch(`${server.url}/encode`, { method: 'POST', headers, body: JSON.stringify({ payloads: [asJson(payload)] }) })
+    ).json()) as { payloads: unknown[] };
+    const decoded = (await (await fetch(`${server.url}/decode`, { method: 'POST', headers, body: JSON.stringify(encoded) })).json()) as {
+      payloads: Array<{ data: string }>;
+    };
     expect(decoded.payloads[0].data).toBe(Buffer.from(payload.data!).toString('base64'));
     expect((await fetch(`${server.url}/decode`, { method: 'POST', headers, body: '{"nope":1}' })).status).toBe(400);
   });
 
   test('CORS: the Web UI origin may call with its headers; another origin gets no allowance', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      });
     const ok = await preflight('http://127.0.0.1:8233');
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
     expect(ok.headers.get('access-control-allow-headers')).toContain('x-namespace');

@@ -54,11 +54,23 @@ describe('parseAccounts', () => {
     const pem = join(keyDir, 'key.pem');
     writeFileSync(pem, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n');
     const json = JSON.stringify({
-      pne: { provider: 'payneteasy', baseUrl: 'https://gate.example/paynet/', endpointId: '1001', login: 'm', controlKey: 'k', privateKeyPem: `file:${pem}` },
+      pne: {
+        provider: 'payneteasy',
+        baseUrl: 'https://gate.example/paynet/',
+        endpointId: '1001',
+        login: 'm',
+        controlKey: 'k',
+        privateKeyPem: `file:${pem}`,
+      },
     });
-    expect(parseAccounts(json, 'TEST', {}).pne).toMatchObject({ privateKeyPem: expect.stringContaining('BEGIN PRIVATE KEY'), payoutReversal: false });
+    expect(parseAccounts(json, 'TEST', {}).pne).toMatchObject({
+      privateKeyPem: expect.stringContaining('BEGIN PRIVATE KEY'),
+      payoutReversal: false,
+    });
     const missing = json.replace(pem, join(keyDir, 'nope.pem'));
-    expect(configurationErrorOf(() => parseAccounts(missing, 'TEST', {}))).toMatch(/^TEST\.pne\.privateKeyPem refers to file .*nope\.pem, which cannot be read/);
+    expect(configurationErrorOf(() => parseAccounts(missing, 'TEST', {}))).toMatch(
+      /^TEST\.pne\.privateKeyPem refers to file .*nope\.pem, which cannot be read/,
+    );
     rmSync(keyDir, { recursive: true, force: true });
   });
 

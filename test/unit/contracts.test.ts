@@ -155,7 +155,10 @@ describe('minimal valid parameters parse', () => {
   });
 
   test('CancelPayout', () => {
-    const input = { '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayout.CancelPayoutWorkflowParameters', payoutRequestID: 'payout-1' };
+    const input = {
+      '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayout.CancelPayoutWorkflowParameters',
+      payoutRequestID: 'payout-1',
+    };
     expect(parseWith(CancelPayoutWorkflowParameters, input)).toEqual({ ok: true, value: input });
   });
 
@@ -174,7 +177,10 @@ describe('minimal valid parameters parse', () => {
   });
 
   test('CancelPayment with only @type and paymentRequestID', () => {
-    const input = { '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayment.CancelPaymentWorkflowParameters', paymentRequestID: 'payment-1' };
+    const input = {
+      '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayment.CancelPaymentWorkflowParameters',
+      paymentRequestID: 'payment-1',
+    };
     expect(parseWith(CancelPaymentWorkflowParameters, input)).toEqual({ ok: true, value: input });
   });
 });
@@ -182,7 +188,10 @@ describe('minimal valid parameters parse', () => {
 describe('invalid parameters are rejected with a message naming the field', () => {
   test('wrong @type', () => {
     const message = messageOf(
-      parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), '@type': 'n4.cuwo.workflows.paymentsandpayouts.grantpayout.GrantPayoutWorkflowResult' }),
+      parseWith(GrantPayoutWorkflowParameters, {
+        ...grantPayout(),
+        '@type': 'n4.cuwo.workflows.paymentsandpayouts.grantpayout.GrantPayoutWorkflowResult',
+      }),
     );
     expect(message).toMatch(/^@type: /);
     expect(message).toContain('n4.cuwo.workflows.paymentsandpayouts.grantpayout.GrantPayoutWorkflowParameters');
@@ -206,9 +215,15 @@ describe('invalid parameters are rejected with a message naming the field', () =
   });
 
   test('empty payoutRequestID in CancelPayout, empty paymentRequestID in CancelPayment', () => {
-    const cancelPayout = { '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayout.CancelPayoutWorkflowParameters', payoutRequestID: '' };
+    const cancelPayout = {
+      '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayout.CancelPayoutWorkflowParameters',
+      payoutRequestID: '',
+    };
     expect(messageOf(parseWith(CancelPayoutWorkflowParameters, cancelPayout))).toBe('payoutRequestID: must not be empty');
-    const cancelPayment = { '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayment.CancelPaymentWorkflowParameters', paymentRequestID: '' };
+    const cancelPayment = {
+      '@type': 'n4.cuwo.workflows.paymentsandpayouts.cancelpayment.CancelPaymentWorkflowParameters',
+      paymentRequestID: '',
+    };
     expect(messageOf(parseWith(CancelPaymentWorkflowParameters, cancelPayment))).toBe('paymentRequestID: must not be empty');
   });
 
@@ -253,7 +268,9 @@ describe('invalid parameters are rejected with a message naming the field', () =
   test('the included tip cannot exceed the requested amount it is part of', () => {
     const requested = authorizeOrCapture().requestedAmount;
     const tooMuchTip = { ...authorizeOrCapture(), includedTipAmount: { amount: '100000.00', currency: requested.currency } };
-    expect(messageOf(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, tooMuchTip))).toMatch(/^includedTipAmount\.amount: tip 100000\.00 exceeds requestedAmount /);
+    expect(messageOf(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, tooMuchTip))).toMatch(
+      /^includedTipAmount\.amount: tip 100000\.00 exceeds requestedAmount /,
+    );
     const allTip = { ...authorizeOrCapture(), includedTipAmount: requested };
     expect(parseWith(AuthorizeOrCapturePaymentWorkflowParameters, allTip).ok).toBe(true);
   });
@@ -294,7 +311,10 @@ describe('failure and cancelation structures', () => {
   test.each([
     [GrantPayoutWorkflowFailure, 'n4.cuwo.workflows.paymentsandpayouts.grantpayout.GrantPayoutWorkflowFailure'],
     [CancelPayoutWorkflowFailure, 'n4.cuwo.workflows.paymentsandpayouts.cancelpayout.CancelPayoutWorkflowFailure'],
-    [AuthorizeOrCapturePaymentWorkflowFailure, 'n4.cuwo.workflows.paymentsandpayouts.authorizeorcapturepayment.AuthorizeOrCapturePaymentWorkflowFailure'],
+    [
+      AuthorizeOrCapturePaymentWorkflowFailure,
+      'n4.cuwo.workflows.paymentsandpayouts.authorizeorcapturepayment.AuthorizeOrCapturePaymentWorkflowFailure',
+    ],
     [CapturePaymentWorkflowFailure, 'n4.cuwo.workflows.paymentsandpayouts.capturepayment.CapturePaymentWorkflowFailure'],
     [CancelPaymentWorkflowFailure, 'n4.cuwo.workflows.paymentsandpayouts.cancelpayment.CancelPaymentWorkflowFailure'],
   ] as const)('%#: an unknown failureReason is rejected, a common one accepted', (schema, type) => {
@@ -335,18 +355,40 @@ describe('bounds: every string and amount has a documented limit (defects 8 and 
   test.each([
     ['a blank request id', { payoutRequestID: '   ' }, 'payoutRequestID: must not be empty'],
     ['a request id over 128 characters', { payoutRequestID: 'R'.repeat(129) }, 'payoutRequestID: must be at most 128 characters'],
-    ['a 26-digit amount', { requestedAmount: { amount: '12345678901234567890123456', currency: 'EUR' } }, 'requestedAmount.amount: must be at most 20 characters'],
-    ['an amount of a trillion', { requestedAmount: { amount: '1000000000000.00', currency: 'EUR' } }, 'requestedAmount.amount: must be below 10^12 EUR'],
-    ['the amount whose micros overflow int64', { requestedAmount: { amount: '99999999999999999999.99', currency: 'EUR' } }, 'requestedAmount.amount: must be at most 20 characters'],
-    ['a document number of a million characters', { invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: 'cm', documentNumber: 'N'.repeat(1_000_000) }] }, 'invoiceOrCreditMemoInformation.0.documentNumber: must be at most 64 characters'],
-    ['21 customer identifiers', { customerIdentifiers: Array.from({ length: 21 }, () => ({ identifierType: 'UPI_VPA', identifier: 'a@b' })) }, 'customerIdentifiers: must have at most 20 entries'],
+    [
+      'a 26-digit amount',
+      { requestedAmount: { amount: '12345678901234567890123456', currency: 'EUR' } },
+      'requestedAmount.amount: must be at most 20 characters',
+    ],
+    [
+      'an amount of a trillion',
+      { requestedAmount: { amount: '1000000000000.00', currency: 'EUR' } },
+      'requestedAmount.amount: must be below 10^12 EUR',
+    ],
+    [
+      'the amount whose micros overflow int64',
+      { requestedAmount: { amount: '99999999999999999999.99', currency: 'EUR' } },
+      'requestedAmount.amount: must be at most 20 characters',
+    ],
+    [
+      'a document number of a million characters',
+      { invoiceOrCreditMemoInformation: [{ documentType: 'CREDIT_MEMO', documentID: 'cm', documentNumber: 'N'.repeat(1_000_000) }] },
+      'invoiceOrCreditMemoInformation.0.documentNumber: must be at most 64 characters',
+    ],
+    [
+      '21 customer identifiers',
+      { customerIdentifiers: Array.from({ length: 21 }, () => ({ identifierType: 'UPI_VPA', identifier: 'a@b' })) },
+      'customerIdentifiers: must have at most 20 entries',
+    ],
   ])('%s is refused, naming the field, without echoing the value', (_name, change, message) => {
     const result = messageOf(parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), ...change }));
     expect(result).toBe(message);
   });
 
   test('the largest accepted amount fits disburseFunds micros for every currency exponent up to 6', () => {
-    expect(parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), requestedAmount: { amount: '999999999999.99', currency: 'EUR' } }).ok).toBe(true);
+    expect(
+      parseWith(GrantPayoutWorkflowParameters, { ...grantPayout(), requestedAmount: { amount: '999999999999.99', currency: 'EUR' } }).ok,
+    ).toBe(true);
     expect(999_999_999_999n * 10n ** 6n < 2n ** 63n).toBe(true);
   });
 });

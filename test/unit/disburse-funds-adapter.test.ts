@@ -42,14 +42,23 @@ const requestsFor = (id: string) => sim.requests().filter((r) => r.requestId ===
 
 function adapter(options: Partial<DisburseFundsAccount> = {}): DisburseFundsPayouts {
   return new DisburseFundsPayouts('upi-main', {
-    provider: 'disburse-funds', baseUrl: proxy.url, paymentIntegratorAccountId: ACCOUNT, bearerToken: TOKEN, timeoutMs: 2_000, ...options,
+    provider: 'disburse-funds',
+    baseUrl: proxy.url,
+    paymentIntegratorAccountId: ACCOUNT,
+    bearerToken: TOKEN,
+    timeoutMs: 2_000,
+    ...options,
   });
 }
 
 function input(id: string, amount = '25.00', vpa = 'asha@okbank'): GrantPayoutActivityInput {
   return {
-    payoutRequestID: id, amount: { amount, currency: 'EUR' }, accountName: 'upi-main',
-    destinations: [{ identifierType: 'UPI_VPA', identifier: vpa }], description: 'Payout for CM-1', notify: ['test-cuwo'],
+    payoutRequestID: id,
+    amount: { amount, currency: 'EUR' },
+    accountName: 'upi-main',
+    destinations: [{ identifierType: 'UPI_VPA', identifier: vpa }],
+    description: 'Payout for CM-1',
+    notify: ['test-cuwo'],
   };
 }
 
@@ -73,9 +82,19 @@ function expectOutcomeUnknown(err: unknown): void {
 }
 
 const errorResponse = (code: string | undefined, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ responseHeader: { responseTimestamp: String(Date.now()) }, ...(code ? { errorResponseCode: code } : {}), errorDescription: 'simulated', ...extra });
+  JSON.stringify({
+    responseHeader: { responseTimestamp: String(Date.now()) },
+    ...(code ? { errorResponseCode: code } : {}),
+    errorDescription: 'simulated',
+    ...extra,
+  });
 const reply = (result: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ responseHeader: { responseTimestamp: String(Date.now()) }, paymentIntegratorTransactionId: 'txn-1', disburseFundsResult: result, ...extra });
+  JSON.stringify({
+    responseHeader: { responseTimestamp: String(Date.now()) },
+    paymentIntegratorTransactionId: 'txn-1',
+    disburseFundsResult: result,
+    ...extra,
+  });
 
 /** A grant attempt whose request is lost after the provider paid: what a retried attempt resumes from. */
 async function grantWithLostAnswer(id: string, afterPayment: boolean): Promise<TestProviderContext> {
@@ -92,24 +111,48 @@ describe('grant: definite answers', () => {
     const step = await adapter().grant(input(id), ctx);
     const [disbursement] = ledgerFor(id);
     expect(step).toEqual({
-      status: 'PAID', provider: 'disburse-funds', reference: disbursement!.paymentIntegratorTransactionId,
-      processedAmount: { amount: '25.00', currency: 'EUR' }, processingData: expect.any(String),
+      status: 'PAID',
+      provider: 'disburse-funds',
+      reference: disbursement!.paymentIntegratorTransactionId,
+      processedAmount: { amount: '25.00', currency: 'EUR' },
+      processingData: expect.any(String),
     });
-    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({ stage: 'PAID', requestId: `payout:${id}`, amountMicros: '25000000' });
+    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({
+      stage: 'PAID',
+      requestId: `payout:${id}`,
+      amountMicros: '25000000',
+    });
   });
 
   test('a documented decline with rawResult -> FAILED with its reason, nothing moved', async () => {
     const id = newId();
     const step = await adapter().grant(input(id, '25.00', 'hold@okbank'), testProviderContext(request(id)));
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'RECEIVER_ACCOUNT_ON_HOLD', failureCode: 'ACCOUNT_ON_HOLD', moneyMayHaveMoved: false });
-    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({ stage: 'DECLINED', rawResult: { scope: 'simulator', rawCode: 'ON_HOLD' } });
+    expect(step).toMatchObject({
+      status: 'FAILED',
+      reason: 'RECEIVER_ACCOUNT_ON_HOLD',
+      failureCode: 'ACCOUNT_ON_HOLD',
+      moneyMayHaveMoved: false,
+    });
+    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({
+      stage: 'DECLINED',
+      rawResult: { scope: 'simulator', rawCode: 'ON_HOLD' },
+    });
   });
 
   test('above the limit -> AMOUNT_ABOVE_LIMIT with the limit as money', async () => {
     const id = newId();
     const step = await adapter().grant(input(id, '1000.01'), testProviderContext(request(id)));
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'AMOUNT_ABOVE_LIMIT', moneyMayHaveMoved: false, message: expect.stringContaining('maximum of 1000.00 EUR') });
-    expect(recordOf((step as { processingData: string }).processingData, id).limit).toEqual({ kind: 'max', amount: '1000.00', currency: 'EUR' });
+    expect(step).toMatchObject({
+      status: 'FAILED',
+      reason: 'AMOUNT_ABOVE_LIMIT',
+      moneyMayHaveMoved: false,
+      message: expect.stringContaining('maximum of 1000.00 EUR'),
+    });
+    expect(recordOf((step as { processingData: string }).processingData, id).limit).toEqual({
+      kind: 'max',
+      amount: '1000.00',
+      currency: 'EUR',
+    });
   });
 
   test('every send is preceded by a SENDING report that may stop it; a refused report sends nothing', async () => {
@@ -121,7 +164,9 @@ describe('grant: definite answers', () => {
 
     const refused = newId();
     const before = proxy.received();
-    await expect(adapter().grant(input(refused), testProviderContext(request(refused), { refuseSending: true }))).rejects.toThrow('CanceledBeforeSending');
+    await expect(adapter().grant(input(refused), testProviderContext(request(refused), { refuseSending: true }))).rejects.toThrow(
+      'CanceledBeforeSending',
+    );
     expect(proxy.received()).toBe(before);
     expect(requestsFor(refused)).toHaveLength(0);
   });
@@ -195,7 +240,11 @@ describe('defect 1: CancelPayout never sends a disburseFunds request', () => {
       expectOutcomeUnknown(await thrown(adapter({ baseUrl: refusedUrl }).grant(input(id), ctx)));
       expect(ctx.lastRecord()).toMatchObject({ stage: 'SENDING' });
       expect(ctx.reports.at(-1)).toMatchObject({ moneyMayHaveMoved: true });
-      expect(await adapter().cancel(ctx.lastRecord()!, testProviderContext(request(id)))).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN', needsReconciliation: true });
+      expect(await adapter().cancel(ctx.lastRecord()!, testProviderContext(request(id)))).toMatchObject({
+        status: 'FAILED',
+        reason: 'OUTCOME_UNKNOWN',
+        needsReconciliation: true,
+      });
     }
     expect(ledgerFor(id)).toHaveLength(1);
   });
@@ -206,10 +255,15 @@ describe('defect 1: CancelPayout never sends a disburseFunds request', () => {
     const declined = newId();
     const declinedStep = await adapter().grant(input(declined, '25.00', 'hold@okbank'), testProviderContext(request(declined)));
     const before = proxy.received();
-    expect(await adapter().cancel(recordOf((paidStep as { processingData: string }).processingData, paid), testProviderContext(request(paid))))
-      .toMatchObject({ status: 'FAILED', reason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED', needsReconciliation: true });
-    expect(await adapter().cancel(recordOf((declinedStep as { processingData: string }).processingData, declined), testProviderContext(request(declined))))
-      .toMatchObject({ status: 'CANCELED' });
+    expect(
+      await adapter().cancel(recordOf((paidStep as { processingData: string }).processingData, paid), testProviderContext(request(paid))),
+    ).toMatchObject({ status: 'FAILED', reason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED', needsReconciliation: true });
+    expect(
+      await adapter().cancel(
+        recordOf((declinedStep as { processingData: string }).processingData, declined),
+        testProviderContext(request(declined)),
+      ),
+    ).toMatchObject({ status: 'CANCELED' });
     expect(proxy.received()).toBe(before);
   });
 });
@@ -219,8 +273,18 @@ describe('defect 2: answers outside the protocol are UNKNOWN, never "not done"',
     ['200, not JSON', 200, 'this is not json', 'application/json'],
     ['200, truncated', 200, reply({ disburseFundsResultCode: 'SUCCESS' }).slice(0, 40), 'application/json'],
     ['200, empty', 200, '', 'application/json'],
-    ['200, no transaction id', 200, JSON.stringify({ responseHeader: { responseTimestamp: '1' }, disburseFundsResult: { disburseFundsResultCode: 'SUCCESS' } }), 'application/json'],
-    ['200, no result', 200, JSON.stringify({ responseHeader: { responseTimestamp: '1' }, paymentIntegratorTransactionId: 'x' }), 'application/json'],
+    [
+      '200, no transaction id',
+      200,
+      JSON.stringify({ responseHeader: { responseTimestamp: '1' }, disburseFundsResult: { disburseFundsResultCode: 'SUCCESS' } }),
+      'application/json',
+    ],
+    [
+      '200, no result',
+      200,
+      JSON.stringify({ responseHeader: { responseTimestamp: '1' }, paymentIntegratorTransactionId: 'x' }),
+      'application/json',
+    ],
     ['200, an ErrorResponse', 200, errorResponse('INVALID_FIELD_VALUE'), 'application/json'],
     ['408', 408, '', 'text/plain'],
     ['429', 429, errorResponse(undefined), 'application/json'],
@@ -246,7 +310,13 @@ describe('defect 3: 412 IDEMPOTENCY_VIOLATION: another execution owns the key', 
     await adapter().grant(input(id, '30.00'), testProviderContext(request(id))); // the other execution: same request id, other amount
     const ctx = testProviderContext(request(id));
     const step = await adapter().grant(input(id), ctx);
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION', moneyMayHaveMoved: false, needsReconciliation: true });
+    expect(step).toMatchObject({
+      status: 'FAILED',
+      reason: 'DUPLICATE_REQUEST',
+      failureCode: 'IDEMPOTENCY_VIOLATION',
+      moneyMayHaveMoved: false,
+      needsReconciliation: true,
+    });
     const record = recordOf((step as { processingData: string }).processingData, id);
     expect(record).toMatchObject({ stage: 'CONFLICT', errorResponseCode: 'IDEMPOTENCY_VIOLATION' });
 
@@ -295,10 +365,28 @@ describe('defect 5: result codes', () => {
     ['a JSON number', 1000000000, '1000000000'],
   ])('a limit that cannot be read as money (%s) is still a decline, shown raw', async (_name, limit, shown) => {
     const id = newId();
-    proxy.next(fixedAnswer(200, reply({ disburseFundsResultCode: 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT', rawResult: { scope: 's', rawCode: 'MAX' }, transactionMaxLimit: limit })));
+    proxy.next(
+      fixedAnswer(
+        200,
+        reply({
+          disburseFundsResultCode: 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT',
+          rawResult: { scope: 's', rawCode: 'MAX' },
+          transactionMaxLimit: limit,
+        }),
+      ),
+    );
     const step = await adapter().grant(input(id), testProviderContext(request(id)));
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'AMOUNT_ABOVE_LIMIT', moneyMayHaveMoved: false, message: expect.stringContaining(shown) });
-    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({ stage: 'DECLINED', rawResult: { scope: 's', rawCode: 'MAX' }, limit: { kind: 'max', raw: shown } });
+    expect(step).toMatchObject({
+      status: 'FAILED',
+      reason: 'AMOUNT_ABOVE_LIMIT',
+      moneyMayHaveMoved: false,
+      message: expect.stringContaining(shown),
+    });
+    expect(recordOf((step as { processingData: string }).processingData, id)).toMatchObject({
+      stage: 'DECLINED',
+      rawResult: { scope: 's', rawCode: 'MAX' },
+      limit: { kind: 'max', raw: shown },
+    });
   });
 });
 
@@ -325,15 +413,27 @@ describe('defect 6: ErrorResponses', () => {
     const first = await grantWithLostAnswer(id, true);
     proxy.next(fixedAnswer(401, errorResponse('INVALID_PAYLOAD_SIGNATURE')));
     const step = await adapter().grant(input(id), testProviderContext(request(id), { attempt: 2, resumed: first.lastRecord() }));
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN', failureCode: 'INVALID_PAYLOAD_SIGNATURE', moneyMayHaveMoved: true });
+    expect(step).toMatchObject({
+      status: 'FAILED',
+      reason: 'OUTCOME_UNKNOWN',
+      failureCode: 'INVALID_PAYLOAD_SIGNATURE',
+      moneyMayHaveMoved: true,
+    });
     const record = recordOf((step as { processingData: string }).processingData, id);
     expect(record).toMatchObject({ stage: 'SENDING' });
-    expect(await adapter().cancel(record, testProviderContext(request(id)))).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN', needsReconciliation: true });
+    expect(await adapter().cancel(record, testProviderContext(request(id)))).toMatchObject({
+      status: 'FAILED',
+      reason: 'OUTCOME_UNKNOWN',
+      needsReconciliation: true,
+    });
 
     // Attempt 2 without the earlier record (heartbeat lost): the same, conservatively.
     const other = newId();
     proxy.next(fixedAnswer(400, errorResponse('INVALID_FIELD_VALUE')));
-    expect(await adapter().grant(input(other), testProviderContext(request(other), { attempt: 2 }))).toMatchObject({ reason: 'OUTCOME_UNKNOWN', moneyMayHaveMoved: true });
+    expect(await adapter().grant(input(other), testProviderContext(request(other), { attempt: 2 }))).toMatchObject({
+      reason: 'OUTCOME_UNKNOWN',
+      moneyMayHaveMoved: true,
+    });
   });
 
   test('a refusal on a retry after sends that were all refused before any byte left is still a refusal', async () => {

@@ -1,8 +1,4 @@
-import {
-  startDisburseFundsSimulator,
-  type DisburseFundsSimulator,
-  type ReceiverState,
-} from '../../src/simulators/disburse-funds';
+import { startDisburseFundsSimulator, type DisburseFundsSimulator, type ReceiverState } from '../../src/simulators/disburse-funds';
 
 const ACCOUNT = 'acct-EUR';
 const TOKEN = 'token-eur';
@@ -125,7 +121,11 @@ describe('processing', () => {
     expect(a.json.disburseFundsResult.disburseFundsResultCode).toBe('SUCCESS');
     expect(b.json.disburseFundsResult.disburseFundsResultCode).toBe('SUCCESS');
     expect(b.json.paymentIntegratorTransactionId).not.toBe(a.json.paymentIntegratorTransactionId);
-    expect(ledgerFor(body.requestHeader.requestId).map((d) => d.paymentIntegratorAccountId).sort()).toEqual([ACCOUNT, OTHER_ACCOUNT]);
+    expect(
+      ledgerFor(body.requestHeader.requestId)
+        .map((d) => d.paymentIntegratorAccountId)
+        .sort(),
+    ).toEqual([ACCOUNT, OTHER_ACCOUNT]);
   });
 
   test('receiver configured in options declines', async () => {
@@ -411,7 +411,9 @@ describe('faults of a misbehaving provider (the ledger stays the truth)', () => 
       expect(answer.status).toBe(status);
       expect(JSON.parse(answer.text)).not.toHaveProperty('errorResponseCode');
       expect(ledgerFor(body.requestHeader.requestId)).toHaveLength(process ? 1 : 0);
-      expect(requestsFor(body.requestHeader.requestId)).toEqual([expect.objectContaining({ httpStatus: status, fault: 'http-error', ...(process ? { resultCode: 'SUCCESS' } : {}) })]);
+      expect(requestsFor(body.requestHeader.requestId)).toEqual([
+        expect.objectContaining({ httpStatus: status, fault: 'http-error', ...(process ? { resultCode: 'SUCCESS' } : {}) }),
+      ]);
       // The retry gets the stored reply (processed) or is processed now: money moves once either way.
       expect((await call(retryOf(body))).json.disburseFundsResult.disburseFundsResultCode).toBe('SUCCESS');
       expect(ledgerFor(body.requestHeader.requestId)).toHaveLength(1);
@@ -473,8 +475,10 @@ describe('faults of a misbehaving provider (the ledger stays the truth)', () => 
     sim.injectFault({ kind: 'delay-before-processing', ms: 300 });
     const body = request();
     const gaveUp = fetch(`${sim.url}/v1/disburseFunds`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body), signal: AbortSignal.timeout(50),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(50),
     });
     await expect(gaveUp).rejects.toThrow();
     expect(ledgerFor(body.requestHeader.requestId)).toHaveLength(0);
@@ -486,12 +490,21 @@ describe('faults of a misbehaving provider (the ledger stays the truth)', () => 
     const post = (fault: unknown) =>
       fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
     for (const fault of [
-      { kind: 'http-error', status: 429, process: true }, { kind: 'html-error', status: 404 }, { kind: 'bad-body', body: 'garbage' },
-      { kind: 'decline-without-raw-result' }, { kind: 'undocumented-result', code: 'X' }, { kind: 'delay-before-processing', ms: 5, count: 2 },
+      { kind: 'http-error', status: 429, process: true },
+      { kind: 'html-error', status: 404 },
+      { kind: 'bad-body', body: 'garbage' },
+      { kind: 'decline-without-raw-result' },
+      { kind: 'undocumented-result', code: 'X' },
+      { kind: 'delay-before-processing', ms: 5, count: 2 },
     ]) {
       expect((await post(fault)).status).toBe(204);
     }
-    for (const bad of [{ kind: 'http-error', status: 418 }, { kind: 'bad-body', body: 'weird' }, { kind: 'html-error', status: 200 }, { kind: 'delay-before-processing' }]) {
+    for (const bad of [
+      { kind: 'http-error', status: 418 },
+      { kind: 'bad-body', body: 'weird' },
+      { kind: 'html-error', status: 200 },
+      { kind: 'delay-before-processing' },
+    ]) {
       expect((await post(bad)).status).toBe(400);
     }
     expect((await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' })).status).toBe(204);

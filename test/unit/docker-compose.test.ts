@@ -20,11 +20,16 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[]; interval: string; retries: number };
 }
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = Object.entries(compose.services);
 
 test('has the production services: PostgreSQL-backed Temporal, its UI, worker, callbacks, codec server', () => {
-  expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'callbacks', 'codec-server']));
+  expect(Object.keys(compose.services)).toEqual(
+    expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'callbacks', 'codec-server']),
+  );
   expect(compose.services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
   expect(compose.services['temporal-ui'].environment?.TEMPORAL_CODEC_ENDPOINT).toMatch(/^http:\/\/localhost:8888\/t\//);
   expect(compose.services.worker.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', CUWO_CREATE_SEARCH_ATTRIBUTES: 'true' });
@@ -57,7 +62,8 @@ test('secrets are required from the environment, never defaulted in the file', (
     expect(text).toMatch(new RegExp(`\\$\\{${secret}:\\?`));
     expect(text).not.toMatch(new RegExp(`\\$\\{${secret}:-`));
   }
-  for (const name of ['worker', 'callbacks', 'codec-server']) expect(compose.services[name].environment?.CUWO_CODEC_KEYS).toMatch(/^\$\{CUWO_CODEC_KEYS:\?/);
+  for (const name of ['worker', 'callbacks', 'codec-server'])
+    expect(compose.services[name].environment?.CUWO_CODEC_KEYS).toMatch(/^\$\{CUWO_CODEC_KEYS:\?/);
 });
 
 test('the ports each service publishes are the ones its command listens on', () => {
@@ -83,5 +89,9 @@ test('deploy/accounts.example.json is accepted by the worker configuration schem
   writeFileSync(pem, '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n');
   const raw = readFileSync(join(ROOT, 'deploy/accounts.example.json'), 'utf8').replace('/run/secrets/payneteasy-merchant-key.pem', pem);
   const accounts = parseAccounts(raw, 'deploy/accounts.example.json', { DISBURSE_BEARER_TOKEN: 't', PAYNETEASY_CONTROL_KEY: 'k' });
-  expect(Object.values(accounts).map((a) => a.provider).sort()).toEqual(['disburse-funds', 'payneteasy']);
+  expect(
+    Object.values(accounts)
+      .map((a) => a.provider)
+      .sort(),
+  ).toEqual(['disburse-funds', 'payneteasy']);
 });

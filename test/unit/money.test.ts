@@ -93,9 +93,7 @@ describe('amountProblem', () => {
   });
 
   test.each(['EUX', 'eur', 'XXX', 'XAU'])('unknown currency %j', (currency) => {
-    expect(amountProblem('1.00', currency)).toBe(
-      `unknown currency "${currency}" (expected an ISO 4217 code such as EUR)`,
-    );
+    expect(amountProblem('1.00', currency)).toBe(`unknown currency "${currency}" (expected an ISO 4217 code such as EUR)`);
   });
 });
 

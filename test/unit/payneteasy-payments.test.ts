@@ -63,11 +63,24 @@ test('sale-form: SENDING reported with sending first, PENDING with the form and 
   const id = newId('plain');
   const ctx = ctxFor(id);
   const first = await bench.payments().start(paymentInput(id), ctx);
-  expect(ctx.reports[0]).toMatchObject({ sending: true, stage: 'SENDING', moneyMayHaveMoved: true, order: { clientOrderId: `payment:${id}` } });
-  expect(first).toMatchObject({ status: 'PENDING', redirectUrl: expect.stringContaining('/paynet/form/'), order: { orderId: ordersOf(id)[0].orderId } });
+  expect(ctx.reports[0]).toMatchObject({
+    sending: true,
+    stage: 'SENDING',
+    moneyMayHaveMoved: true,
+    order: { clientOrderId: `payment:${id}` },
+  });
+  expect(first).toMatchObject({
+    status: 'PENDING',
+    redirectUrl: expect.stringContaining('/paynet/form/'),
+    order: { orderId: ordersOf(id)[0].orderId },
+  });
   bench.sim.completeForm(ordersOf(id)[0].orderId);
   await settle();
-  expect(await follow(first, id)).toMatchObject({ status: 'APPROVED', mode: 'CAPTURE', processedAmount: { amount: '50.00', currency: 'EUR' } });
+  expect(await follow(first, id)).toMatchObject({
+    status: 'APPROVED',
+    mode: 'CAPTURE',
+    processedAmount: { amount: '50.00', currency: 'EUR' },
+  });
 });
 
 describe('defect 1: answers outside the protocol are unknown', () => {
@@ -120,8 +133,21 @@ describe('defect 2: "order not found" while the request may be on its way', () =
 
   test('no order after the window: FAILED OUTCOME_UNKNOWN, flagged', async () => {
     const id = newId('d2w');
-    const record = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payment:${id}`, command: 'sale', requested: { amount: '50.00', currency: 'EUR' }, stage: 'SENDING', sentAt: new Date(Date.now() - 7_200_000).toISOString() };
-    expect(await bench.payments().cancel(record, ctxFor(id))).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN', needsReconciliation: true });
+    const record = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payment:${id}`,
+      command: 'sale',
+      requested: { amount: '50.00', currency: 'EUR' },
+      stage: 'SENDING',
+      sentAt: new Date(Date.now() - 7_200_000).toISOString(),
+    };
+    expect(await bench.payments().cancel(record, ctxFor(id))).toMatchObject({
+      status: 'FAILED',
+      reason: 'OUTCOME_UNKNOWN',
+      needsReconciliation: true,
+    });
   });
 
   test('connection refused on the first send: FAILED NOT_SENT, nothing moved; CancelPayment: nothing to do', async () => {
@@ -129,7 +155,9 @@ describe('defect 2: "order not found" while the request may be on its way', () =
     const payments = bench.payments({ baseUrl: `${await refusedUrl()}/paynet/` });
     const step = await payments.start(paymentInput(id), ctxFor(id));
     expect(step).toMatchObject({ status: 'FAILED', moneyMayHaveMoved: false, failureCode: 'NOT_SENT' });
-    expect(await bench.payments().cancel(recordOf((step as { processingData: string }).processingData, req(id)), ctxFor(id))).toMatchObject({ status: 'CANCELED' });
+    expect(await bench.payments().cancel(recordOf((step as { processingData: string }).processingData, req(id)), ctxFor(id))).toMatchObject(
+      { status: 'CANCELED' },
+    );
     expect(commands(id)).toEqual([]);
   });
 });
@@ -139,9 +167,15 @@ describe('defect 3: undocumented statuses are not final', () => {
     const id = newId('d3');
     const first = await bench.payments().start(paymentInput(id), ctxFor(id));
     bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
-    expect(await bench.payments().status(recordOf(first.processingData!, req(id)), ctxFor(id))).toMatchObject({ status: 'PENDING', unknown: expect.any(String) });
+    expect(await bench.payments().status(recordOf(first.processingData!, req(id)), ctxFor(id))).toMatchObject({
+      status: 'PENDING',
+      unknown: expect.any(String),
+    });
     bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
-    expect(await bench.payments().cancel(recordOf(first.processingData!, req(id)), ctxFor(id))).toMatchObject({ status: 'PENDING', unknown: expect.any(String) });
+    expect(await bench.payments().cancel(recordOf(first.processingData!, req(id)), ctxFor(id))).toMatchObject({
+      status: 'PENDING',
+      unknown: expect.any(String),
+    });
   });
 
   test('capture status "APPROVED": PENDING with unknown, then CAPTURED', async () => {
@@ -211,7 +245,11 @@ describe('defect 6: DUPLICATE_ORDER on the first send', () => {
     expect(step).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', moneyMayHaveMoved: false, needsReconciliation: true });
     const record = recordOf((step as { processingData: string }).processingData, req(id));
     expect(record).toMatchObject({ stage: 'CONFLICT' });
-    expect(await bench.payments().cancel(record, ctxFor(id))).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', needsReconciliation: true });
+    expect(await bench.payments().cancel(record, ctxFor(id))).toMatchObject({
+      status: 'FAILED',
+      reason: 'DUPLICATE_REQUEST',
+      needsReconciliation: true,
+    });
     expect(ledgerOf(id)).toMatchObject({ capturedMinor: '6000', refundedMinor: '0' });
   });
 });
@@ -220,7 +258,16 @@ describe("defect 7: CancelPayment acts only on its own request's order", () => {
   test("a second execution's SENDING record (other amount) does not refund the first execution's sale", async () => {
     const id = newId('d7');
     await approved(id); // 50.00 EUR captured
-    const second = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payment:${id}`, command: 'sale', requested: { amount: '60.00', currency: 'EUR' }, stage: 'SENDING', sentAt: new Date().toISOString() };
+    const second = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payment:${id}`,
+      command: 'sale',
+      requested: { amount: '60.00', currency: 'EUR' },
+      stage: 'SENDING',
+      sentAt: new Date().toISOString(),
+    };
     const step = await bench.payments().cancel(second, ctxFor(id));
     expect(step).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(ledgerOf(id)).toMatchObject({ capturedMinor: '5000', refundedMinor: '0' });
@@ -230,7 +277,16 @@ describe("defect 7: CancelPayment acts only on its own request's order", () => {
   test('a preauth record does not act on a sale order', async () => {
     const id = newId('d7k');
     await approved(id);
-    const second = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payment:${id}`, command: 'preauth', requested: { amount: '50.00', currency: 'EUR' }, stage: 'SENDING', sentAt: new Date().toISOString() };
+    const second = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payment:${id}`,
+      command: 'preauth',
+      requested: { amount: '50.00', currency: 'EUR' },
+      stage: 'SENDING',
+      sentAt: new Date().toISOString(),
+    };
     expect(await bench.payments().cancel(second, ctxFor(id))).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(ledgerOf(id)).toMatchObject({ refundedMinor: '0' });
   });
@@ -277,7 +333,18 @@ describe('records are checked, never thrown on', () => {
     ['AUTHORIZED without an order id', { stage: 'AUTHORIZED', orderId: undefined }],
   ])('%s: FAILED, flagged', async (_name, change) => {
     const id = newId('bad');
-    const record = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payment:${id}`, command: 'sale', requested: { amount: '50.00', currency: 'EUR' }, stage: 'PROCESSING', orderId: '1', serialNumber: 's', ...change };
+    const record = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payment:${id}`,
+      command: 'sale',
+      requested: { amount: '50.00', currency: 'EUR' },
+      stage: 'PROCESSING',
+      orderId: '1',
+      serialNumber: 's',
+      ...change,
+    };
     expect(await bench.payments().cancel(record, ctxFor(id))).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(await bench.payments().status(record, ctxFor(id))).toMatchObject({ status: 'FAILED', moneyMayHaveMoved: true });
     expect(await bench.payments().capture(record, ctxFor(id))).toMatchObject({ status: 'FAILED' });

@@ -54,7 +54,12 @@ test('a plain payout: SENDING reported with sending before the request, then PEN
   const id = newId('plain');
   const ctx = ctxFor(id);
   const first = await bench.payouts().grant(grantInput(id), ctx);
-  expect(ctx.reports[0]).toMatchObject({ sending: true, stage: 'SENDING', moneyMayHaveMoved: true, order: { clientOrderId: `payout:${id}` } });
+  expect(ctx.reports[0]).toMatchObject({
+    sending: true,
+    stage: 'SENDING',
+    moneyMayHaveMoved: true,
+    order: { clientOrderId: `payout:${id}` },
+  });
   expect(first).toMatchObject({ status: 'PENDING', order: { clientOrderId: `payout:${id}`, orderId: ordersOf(id)[0].orderId } });
   expect(first.status === 'PENDING' && first.unknown).toBeFalsy();
   const step = await follow(first, id);
@@ -116,10 +121,22 @@ describe('defect 1: answers outside the protocol are unknown, never "not done"',
   test('a REJECTED record from an older version (which took a 429 for a refusal) is checked once: a paid order is not "nothing paid"', async () => {
     const id = newId('d1legacy');
     const paidStep = await paid(id);
-    const legacy = { ...recordOf(paidStep.processingData, req(id)), stage: 'REJECTED', orderId: undefined, serialNumber: undefined, errorCode: 'HTTP_429' };
-    expect(await bench.payouts().cancel(legacy, ctxFor(id))).toMatchObject({ status: 'FAILED', reason: 'NOT_REVERSIBLE', needsReconciliation: true });
+    const legacy = {
+      ...recordOf(paidStep.processingData, req(id)),
+      stage: 'REJECTED',
+      orderId: undefined,
+      serialNumber: undefined,
+      errorCode: 'HTTP_429',
+    };
+    expect(await bench.payouts().cancel(legacy, ctxFor(id))).toMatchObject({
+      status: 'FAILED',
+      reason: 'NOT_REVERSIBLE',
+      needsReconciliation: true,
+    });
     const nothing = newId('d1legacy-none');
-    expect(await bench.payouts().cancel({ ...legacy, clientOrderId: `payout:${nothing}` }, ctxFor(nothing))).toMatchObject({ status: 'CANCELED' });
+    expect(await bench.payouts().cancel({ ...legacy, clientOrderId: `payout:${nothing}` }, ctxFor(nothing))).toMatchObject({
+      status: 'CANCELED',
+    });
   });
 });
 
@@ -144,14 +161,26 @@ describe('defect 2: "order not found" is not "nothing paid" while the request ma
   test('still no order after the window (configurable): FAILED OUTCOME_UNKNOWN, flagged, with what a person needs', async () => {
     const id = newId('d2w');
     const sentAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
-    const record = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payout:${id}`, amount: { amount: '25.00', currency: 'EUR' }, destination: 'approve-x', stage: 'SENDING', sentAt };
+    const record = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payout:${id}`,
+      amount: { amount: '25.00', currency: 'EUR' },
+      destination: 'approve-x',
+      stage: 'SENDING',
+      sentAt,
+    };
     const step = await bench.payouts().cancel(record, ctxFor(id));
     expect(step).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN', needsReconciliation: true });
     expect((step as { message: string }).message).toMatch(new RegExp(`payout:${id}.*25\\.00 EUR`));
     const short = await bench.payouts({ unknownOutcomeWindowMs: 50 }).cancel({ ...record, sentAt: new Date().toISOString() }, ctxFor(id));
     expect(short).toMatchObject({ status: 'PENDING', unknown: expect.any(String) });
     await sleep(60);
-    expect(await bench.payouts({ unknownOutcomeWindowMs: 50 }).cancel(recordOf(short.processingData, req(id)), ctxFor(id))).toMatchObject({ status: 'FAILED', reason: 'OUTCOME_UNKNOWN' });
+    expect(await bench.payouts({ unknownOutcomeWindowMs: 50 }).cancel(recordOf(short.processingData, req(id)), ctxFor(id))).toMatchObject({
+      status: 'FAILED',
+      reason: 'OUTCOME_UNKNOWN',
+    });
     expect(commands(id)).not.toContain('payout');
   });
 
@@ -174,18 +203,21 @@ describe('defect 2: "order not found" is not "nothing paid" while the request ma
 });
 
 describe('defect 3: only documented final statuses are final', () => {
-  test.each(['pending', 'APPROVED', '', 'Approved'])('status "%s" -> PENDING with unknown set, for grant status and for CancelPayout', async (status) => {
-    const id = newId('d3');
-    const first = await bench.payouts().grant(grantInput(id), ctxFor(id));
-    await settle();
-    bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
-    const step = await bench.payouts().status(recordOf(first.processingData!, req(id)), ctxFor(id));
-    expect(step).toMatchObject({ status: 'PENDING', unknown: expect.stringContaining('status') });
-    bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
-    const cancel = await bench.payouts().cancel(recordOf(first.processingData!, req(id)), ctxFor(id));
-    expect(cancel).toMatchObject({ status: 'PENDING', unknown: expect.any(String) });
-    expect(await follow(step, id)).toMatchObject({ status: 'PAID' });
-  });
+  test.each(['pending', 'APPROVED', '', 'Approved'])(
+    'status "%s" -> PENDING with unknown set, for grant status and for CancelPayout',
+    async (status) => {
+      const id = newId('d3');
+      const first = await bench.payouts().grant(grantInput(id), ctxFor(id));
+      await settle();
+      bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
+      const step = await bench.payouts().status(recordOf(first.processingData!, req(id)), ctxFor(id));
+      expect(step).toMatchObject({ status: 'PENDING', unknown: expect.stringContaining('status') });
+      bench.proxy.plan({ mutation: { kind: 'undocumented-status', status }, command: 'status' });
+      const cancel = await bench.payouts().cancel(recordOf(first.processingData!, req(id)), ctxFor(id));
+      expect(cancel).toMatchObject({ status: 'PENDING', unknown: expect.any(String) });
+      expect(await follow(step, id)).toMatchObject({ status: 'PAID' });
+    },
+  );
 
   test('processing and unknown are pending without the unknown flag', async () => {
     const id = newId('d3p');
@@ -213,14 +245,17 @@ describe('defect 4: provider amounts are parsed tolerantly and exactly, never th
     expect(step).toMatchObject({ status: 'PAID', processedAmount: { amount: '25.00', currency: 'EUR' } });
   });
 
-  test.each(['25.001', 'ten', '25,00', '2.5e1', '-25.00', ''])('an unreadable or inexact amount "%s": FAILED AMOUNT_MISMATCH, money may have moved', async (amount) => {
-    const id = newId('d4bad');
-    const first = await bench.payouts().grant(grantInput(id), ctxFor(id));
-    await settle();
-    bench.proxy.plan({ mutation: { kind: 'unreadable-amount', amount }, command: 'status' });
-    const step = await bench.payouts().status(recordOf(first.processingData!, req(id)), ctxFor(id));
-    expect(step).toMatchObject({ status: 'FAILED', reason: 'PROVIDER_ERROR', failureCode: 'AMOUNT_MISMATCH', moneyMayHaveMoved: true });
-  });
+  test.each(['25.001', 'ten', '25,00', '2.5e1', '-25.00', ''])(
+    'an unreadable or inexact amount "%s": FAILED AMOUNT_MISMATCH, money may have moved',
+    async (amount) => {
+      const id = newId('d4bad');
+      const first = await bench.payouts().grant(grantInput(id), ctxFor(id));
+      await settle();
+      bench.proxy.plan({ mutation: { kind: 'unreadable-amount', amount }, command: 'status' });
+      const step = await bench.payouts().status(recordOf(first.processingData!, req(id)), ctxFor(id));
+      expect(step).toMatchObject({ status: 'FAILED', reason: 'PROVIDER_ERROR', failureCode: 'AMOUNT_MISMATCH', moneyMayHaveMoved: true });
+    },
+  );
 });
 
 describe('defect 5: a compensation asks about the transaction it means, and resumes from its last report', () => {
@@ -279,7 +314,11 @@ describe('defect 6: DUPLICATE_ORDER', () => {
     expect(step).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', moneyMayHaveMoved: false, needsReconciliation: true });
     const record = recordOf(step.processingData, req(id));
     expect(record).toMatchObject({ stage: 'CONFLICT' });
-    expect(await payouts.cancel(record, ctxFor(id))).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', needsReconciliation: true });
+    expect(await payouts.cancel(record, ctxFor(id))).toMatchObject({
+      status: 'FAILED',
+      reason: 'DUPLICATE_REQUEST',
+      needsReconciliation: true,
+    });
     expect(ledgerOf(id)).toMatchObject({ paidMinor: '3000', reversedMinor: '0' });
     expect(commands(id)).not.toContain('return');
   });
@@ -308,7 +347,16 @@ describe("defect 7: a compensation acts only on its own request's order", () => 
     const id = newId('d7');
     const payouts = bench.payouts(REVERSIBLE);
     await paid(id, payouts); // the first execution: 25.00 EUR paid
-    const second = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payout:${id}`, amount: { amount: '30.00', currency: 'EUR' }, destination: `approve-${id}`, stage: 'SENDING', sentAt: new Date().toISOString() };
+    const second = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payout:${id}`,
+      amount: { amount: '30.00', currency: 'EUR' },
+      destination: `approve-${id}`,
+      stage: 'SENDING',
+      sentAt: new Date().toISOString(),
+    };
     const step = await payouts.cancel(second, ctxFor(id));
     expect(step).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(['DUPLICATE_REQUEST', 'PROVIDER_ERROR']).toContain((step as { reason: string }).reason);
@@ -320,7 +368,13 @@ describe("defect 7: a compensation acts only on its own request's order", () => 
     const id = newId('d7d');
     const payouts = bench.payouts(REVERSIBLE);
     const first = await paid(id, payouts);
-    const other = { ...recordOf(first.processingData, req(id)), destination: 'approve-someone-else', orderId: undefined, serialNumber: undefined, stage: 'SENDING' };
+    const other = {
+      ...recordOf(first.processingData, req(id)),
+      destination: 'approve-someone-else',
+      orderId: undefined,
+      serialNumber: undefined,
+      stage: 'SENDING',
+    };
     const step = await payouts.cancel(other, ctxFor(id));
     expect(step).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(ledgerOf(id)).toMatchObject({ reversedMinor: '0' });
@@ -346,7 +400,17 @@ describe('sending is gated and records are checked', () => {
     ['PROCESSING without an order id', { stage: 'PROCESSING', orderId: undefined }],
   ])('a record with %s: FAILED (flagged), never a thrown error', async (_name, change) => {
     const id = newId('bad');
-    const record = { v: 1, provider: 'payneteasy', account: 'pne-test', clientOrderId: `payout:${id}`, amount: { amount: '25.00', currency: 'EUR' }, stage: 'PROCESSING', orderId: '1', serialNumber: 's', ...change };
+    const record = {
+      v: 1,
+      provider: 'payneteasy',
+      account: 'pne-test',
+      clientOrderId: `payout:${id}`,
+      amount: { amount: '25.00', currency: 'EUR' },
+      stage: 'PROCESSING',
+      orderId: '1',
+      serialNumber: 's',
+      ...change,
+    };
     const cancel = await bench.payouts().cancel(record, ctxFor(id));
     expect(cancel).toMatchObject({ status: 'FAILED', needsReconciliation: true });
     expect(['INVALID_PROCESSING_DATA', 'INTERNAL_ERROR']).toContain((cancel as { reason: string }).reason);

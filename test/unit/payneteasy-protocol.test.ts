@@ -34,9 +34,16 @@ test('the Authorization header carries the known RSA-SHA256 signature (so also t
 test('SHA-1 controls match known vectors (status, callback, return with amount)', () => {
   expect(control('demo-merchant', 'payout:PR-2026-0001', '4711', 'dev-control-key')).toBe('7271f4c10c0bfe24db7abd539794b9b972f0048d');
   expect(control('approved', '4711', 'payout:PR-2026-0001', 'dev-control-key')).toBe('59041324b54464acf7dd0379741d16c246d04ae8');
-  expect(control('demo-merchant', 'payout-return:PR-2026-0001', '4711', minorAmount({ amount: '10.15', currency: 'EUR' }), 'EUR', 'dev-control-key')).toBe(
-    '964ce2811c2bc721a89500fd150e2001e86f9f98',
-  );
+  expect(
+    control(
+      'demo-merchant',
+      'payout-return:PR-2026-0001',
+      '4711',
+      minorAmount({ amount: '10.15', currency: 'EUR' }),
+      'EUR',
+      'dev-control-key',
+    ),
+  ).toBe('964ce2811c2bc721a89500fd150e2001e86f9f98');
 });
 
 test('amounts: major units with a dot in fields, minor units in controls, exact', () => {

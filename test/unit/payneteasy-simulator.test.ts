@@ -91,7 +91,12 @@ function oauthHeader(url: string, fields: Record<string, string>, o: SignOptions
   };
   const base = signatureBaseString('POST', url, oauth, Object.entries(fields));
   oauth.oauth_signature = sign('sha256', Buffer.from(base, 'utf8'), signer).toString('base64');
-  return 'OAuth realm="", ' + Object.entries(oauth).map(([k, v]) => `${pct(k)}="${pct(v)}"`).join(', ');
+  return (
+    'OAuth realm="", ' +
+    Object.entries(oauth)
+      .map(([k, v]) => `${pct(k)}="${pct(v)}"`)
+      .join(', ')
+  );
 }
 
 async function payout(fields: Record<string, string>, o: SignOptions & { endpoint?: string } = {}): Promise<PaynetAnswer> {
@@ -112,7 +117,11 @@ const payoutFields = (overrides: Record<string, string> = {}) => ({
   ...overrides,
 });
 
-async function v2(command: 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void', endpoint: string, fields: Record<string, string>): Promise<PaynetAnswer> {
+async function v2(
+  command: 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void',
+  endpoint: string,
+  fields: Record<string, string>,
+): Promise<PaynetAnswer> {
   const res = await fetch(`${sim.url}/paynet/api/v2/${command}/${endpoint}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -137,7 +146,10 @@ function status(ref: OrderRef, extra: Record<string, string> = {}, endpoint = EP
   });
 }
 
-function reverse(ref: OrderRef, opts: { amount?: string; currency?: string; amountMinor?: string; endpoint?: string; login?: string; control?: string } = {}) {
+function reverse(
+  ref: OrderRef,
+  opts: { amount?: string; currency?: string; amountMinor?: string; endpoint?: string; login?: string; control?: string } = {},
+) {
   const login = opts.login ?? LOGIN_A;
   const signedAmount = opts.amount ? `${opts.amountMinor}${opts.currency}` : '';
   return v2('return', opts.endpoint ?? EP_A, {
@@ -205,7 +217,12 @@ beforeAll(async () => {
         publicKeyPem: keyA.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
         payoutReversal: true,
       },
-      { endpointId: EP_B, login: LOGIN_B, controlKey: CONTROL_B, publicKeyPem: keyB.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      {
+        endpointId: EP_B,
+        login: LOGIN_B,
+        controlKey: CONTROL_B,
+        publicKeyPem: keyB.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      },
     ],
     processingMs: PROCESSING_MS,
     formTtlMs: FORM_TTL_MS,
@@ -224,7 +241,12 @@ afterEach(() => sim.setCallbackMode('deliver'));
 
 describe('protocol helpers', () => {
   test('responses are newline-terminated, form-encoded values joined by &, and parse back trimmed', () => {
-    const body = encodePaynetResponse({ type: 'error', 'error-message': "Receiver's issuer declined & more", 'error-code': 'X', skipped: undefined });
+    const body = encodePaynetResponse({
+      type: 'error',
+      'error-message': "Receiver's issuer declined & more",
+      'error-code': 'X',
+      skipped: undefined,
+    });
     expect(body).toBe("type=error\n&error-message=Receiver's+issuer+declined+%26+more\n&error-code=X\n");
     expect(parsePaynetResponse(body)).toEqual({ type: 'error', 'error-message': "Receiver's issuer declined & more", 'error-code': 'X' });
     expect(parsePaynetResponse('a=1%2B1\n&b=\n&c=x%20y\n')).toEqual({ a: '1+1', b: '', c: 'x y' });
@@ -449,7 +471,12 @@ describe('OAuth failures are HTTP 401 OAUTH_INVALID and create nothing', () => {
 describe('status', () => {
   test('wrong control or login is CONTROL_INVALID; unknown order is ORDER_NOT_FOUND', async () => {
     const ref = await createPayout();
-    const bad = await v2('status', EP_A, { login: LOGIN_A, client_orderid: ref.clientOrderId, orderid: ref.orderId, control: sha1('nonsense') });
+    const bad = await v2('status', EP_A, {
+      login: LOGIN_A,
+      client_orderid: ref.clientOrderId,
+      orderid: ref.orderId,
+      control: sha1('nonsense'),
+    });
     expect(bad.status).toBe(200);
     expect(bad.fields).toMatchObject({ type: 'validation-error', 'error-code': 'CONTROL_INVALID' });
     const otherKey = await status(ref, {}, EP_A, LOGIN_A, CONTROL_B);
@@ -466,7 +493,11 @@ describe('status', () => {
 
   test('without orderid the order is found by client_orderid (control over an empty orderid)', async () => {
     const ref = await createPayout();
-    const a = await v2('status', EP_A, { login: LOGIN_A, client_orderid: ref.clientOrderId, control: sha1(LOGIN_A + ref.clientOrderId + CONTROL_A) });
+    const a = await v2('status', EP_A, {
+      login: LOGIN_A,
+      client_orderid: ref.clientOrderId,
+      control: sha1(LOGIN_A + ref.clientOrderId + CONTROL_A),
+    });
     expect(a.fields).toMatchObject({ type: 'status-response', 'paynet-order-id': ref.orderId });
   });
 });
@@ -495,7 +526,11 @@ describe('receiver form', () => {
 
   test('submitting the HTML form (POST /paynet/form/:orderId) completes it', async () => {
     const ref = await createPayout({ 'destination-card-ref-id': '' });
-    const res = await fetch(`${sim.url}/paynet/form/${ref.orderId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const res = await fetch(`${sim.url}/paynet/form/${ref.orderId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
     expect(res.status).toBe(200);
     expect((await finalStatus(ref)).fields.status).toBe('approved');
   });
@@ -518,7 +553,8 @@ describe('receiver form', () => {
 });
 
 describe('callbacks', () => {
-  const checkControl = (q: Record<string, string>, key = CONTROL_A) => expect(q.control).toBe(sha1(q.status + q.orderid + q.client_orderid + key));
+  const checkControl = (q: Record<string, string>, key = CONTROL_A) =>
+    expect(q.control).toBe(sha1(q.status + q.orderid + q.client_orderid + key));
 
   test('a final status is delivered with a correct control, and recorded', async () => {
     const ref = await createPayout({ server_callback_url: callbackUrl });
@@ -620,13 +656,29 @@ describe('return (payout reversal)', () => {
     expect(r.text).toMatch(/^type=async-response\n&serial-number=[0-9a-f-]+\n&merchant-order-id=[^&\n]+\n&paynet-order-id=\d+\n$/);
     expect(r.fields['paynet-order-id']).toBe(ref.orderId);
     expect(r.fields['serial-number']).not.toBe(payoutStatus.fields['serial-number']);
-    expect((await status(ref)).fields).toMatchObject({ status: 'processing', 'transaction-type': 'return', 'order-stage': 'return_processing' });
+    expect((await status(ref)).fields).toMatchObject({
+      status: 'processing',
+      'transaction-type': 'return',
+      'order-stage': 'return_processing',
+    });
 
     const done = await finalStatus(ref);
-    expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'return', 'order-stage': 'return_approved', 'serial-number': r.fields['serial-number'], amount: '25.00' });
+    expect(done.fields).toMatchObject({
+      status: 'approved',
+      'transaction-type': 'return',
+      'order-stage': 'return_approved',
+      'serial-number': r.fields['serial-number'],
+      amount: '25.00',
+    });
     const byPayoutSn = await status(ref, { 'by-request-sn': payoutStatus.fields['serial-number'] });
-    expect(byPayoutSn.fields).toMatchObject({ status: 'approved', 'transaction-type': 'payout', 'serial-number': payoutStatus.fields['serial-number'] });
-    expect(ledgerFor(ref.clientOrderId)).toEqual([{ orderId: ref.orderId, clientOrderId: ref.clientOrderId, paidMinor: '2500', reversedMinor: '2500', currency: 'EUR' }]);
+    expect(byPayoutSn.fields).toMatchObject({
+      status: 'approved',
+      'transaction-type': 'payout',
+      'serial-number': payoutStatus.fields['serial-number'],
+    });
+    expect(ledgerFor(ref.clientOrderId)).toEqual([
+      { orderId: ref.orderId, clientOrderId: ref.clientOrderId, paidMinor: '2500', reversedMinor: '2500', currency: 'EUR' },
+    ]);
 
     const again = await reverse(ref);
     expect(again.fields).toEqual(r.fields);
@@ -705,7 +757,11 @@ describe('faults', () => {
     const [order] = ordersFor(fields.client_orderid);
     expect(order).toBeDefined();
     const repeat = await payout(fields);
-    expect(repeat.fields).toMatchObject({ type: 'async-response', 'paynet-order-id': order.orderId, 'serial-number': order.transactions[0].serialNumber });
+    expect(repeat.fields).toMatchObject({
+      type: 'async-response',
+      'paynet-order-id': order.orderId,
+      'serial-number': order.transactions[0].serialNumber,
+    });
     expect(ordersFor(fields.client_orderid)).toHaveLength(1);
     await finalStatus(refOf(fields.client_orderid, repeat));
     expect(ledgerFor(fields.client_orderid)).toEqual([expect.objectContaining({ paidMinor: '2500' })]);
@@ -713,7 +769,11 @@ describe('faults', () => {
 
   test('drop-before-processing: no answer and no order; faults queue in order (via the admin endpoint)', async () => {
     for (const fault of [{ kind: 'drop-before-processing' }, { kind: 'unavailable', count: 2 }]) {
-      const res = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+      const res = await fetch(`${sim.url}/_sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
       expect(res.status).toBe(204);
     }
     const fields = payoutFields();
@@ -734,13 +794,18 @@ describe('faults', () => {
 
   test('invalid faults are refused', async () => {
     expect(() => sim.injectFault({ kind: 'latency', ms: -1 })).toThrow();
-    const res = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"explode"}' });
+    const res = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"explode"}',
+    });
     expect(res.status).toBe(400);
   });
 });
 
 describe('faults of a misbehaving gateway', () => {
-  const postFault = (fault: unknown) => fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+  const postFault = (fault: unknown) =>
+    fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
 
   test('http-error: the status with an HTML page, a protocol error or nothing; processed or not', async () => {
     sim.injectFault({ kind: 'http-error', status: 429 });
@@ -801,7 +866,14 @@ describe('faults of a misbehaving gateway', () => {
     const fields = payoutFields();
     const url = `${sim.url}/paynet/api/v4/payout/${EP_A}`;
     const authorization = oauthHeader(url, fields, {}, keyA.privateKey);
-    await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(fields).toString(), signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    await expect(
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+        body: new URLSearchParams(fields).toString(),
+        signal: AbortSignal.timeout(100),
+      }),
+    ).rejects.toThrow();
     expect(ordersFor(fields.client_orderid)).toHaveLength(0);
     await delay(400);
     expect(ordersFor(fields.client_orderid)).toHaveLength(1);
@@ -819,7 +891,11 @@ describe('faults of a misbehaving gateway', () => {
     const ref = await createPayout({ server_callback_url: callbackUrl });
     await delay(PROCESSING_MS + 100);
     expect(callbacksFor(ref.clientOrderId)).toHaveLength(0);
-    await waitFor(() => callbacksFor(ref.clientOrderId).length, (n) => n === 1, 2_000);
+    await waitFor(
+      () => callbacksFor(ref.clientOrderId).length,
+      (n) => n === 1,
+      2_000,
+    );
     expect(callbacksFor(ref.clientOrderId)).toHaveLength(1);
   });
 
@@ -828,7 +904,12 @@ describe('faults of a misbehaving gateway', () => {
     expect(() => sim.injectFault({ kind: 'bad-body', body: 'nice' } as never)).toThrow();
     expect(() => sim.injectFault({ kind: 'unavailable', command: 'refund' } as never)).toThrow();
     expect((await postFault({ kind: 'amount-format', extraZeros: 0 })).status).toBe(400);
-    const put = (body: unknown) => fetch(`${sim.url}/_sim/callback-mode`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (body: unknown) =>
+      fetch(`${sim.url}/_sim/callback-mode`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await put({ mode: 'delay', delayMs: 50 })).status).toBe(204);
     expect((await put({ mode: 'delay', delayMs: -1 })).status).toBe(400);
   });
@@ -845,7 +926,8 @@ describe('admin endpoints', () => {
     const ledger = (await (await fetch(`${sim.url}/_sim/ledger`)).json()) as { ledger: Array<{ orderId: string }> };
     expect(ledger.ledger.some((l) => l.orderId === ref.orderId)).toBe(true);
     expect(Array.isArray(((await (await fetch(`${sim.url}/_sim/callbacks`)).json()) as { callbacks: unknown[] }).callbacks)).toBe(true);
-    const put = (body: string) => fetch(`${sim.url}/_sim/callback-mode`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    const put = (body: string) =>
+      fetch(`${sim.url}/_sim/callback-mode`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
     expect((await put('{"mode":"drop"}')).status).toBe(204);
     expect((await put('{"mode":"sometimes"}')).status).toBe(400);
     expect(() => sim.setCallbackMode('sometimes' as never)).toThrow();
@@ -858,7 +940,14 @@ describe('admin endpoints', () => {
     if (!external) return; // no non-loopback interface in this environment
     const open = await startPayneteasySimulator({
       host: '0.0.0.0',
-      merchants: [{ endpointId: EP_A, login: LOGIN_A, controlKey: CONTROL_A, publicKeyPem: keyA.publicKey.export({ type: 'spki', format: 'pem' }).toString() }],
+      merchants: [
+        {
+          endpointId: EP_A,
+          login: LOGIN_A,
+          controlKey: CONTROL_A,
+          publicKeyPem: keyA.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        },
+      ],
     });
     try {
       const port = new URL(open.url).port;
@@ -905,14 +994,21 @@ describe('payments', () => {
   function paymentForm(kind: 'sale' | 'preauth', fields: Record<string, string>, endpoint = EP_A, key = CONTROL_A) {
     return v2(`${kind}-form`, endpoint, { control: formControl(endpoint, fields, key), ...fields });
   }
-  async function startPayment(kind: 'sale' | 'preauth', overrides: Record<string, string> = {}): Promise<OrderRef & { answer: PaynetAnswer }> {
+  async function startPayment(
+    kind: 'sale' | 'preauth',
+    overrides: Record<string, string> = {},
+  ): Promise<OrderRef & { answer: PaynetAnswer }> {
     const fields = saleFields(overrides);
     const answer = await paymentForm(kind, fields);
     expect(answer.fields).toMatchObject({ type: 'async-form-response' });
     return { ...refOf(fields.client_orderid, answer), answer };
   }
   /** A payment whose form the customer completed and that reached its final status. */
-  async function approvedPayment(kind: 'sale' | 'preauth', overrides: Record<string, string> = {}, form?: Parameters<PayneteasySimulator['completeForm']>[1]) {
+  async function approvedPayment(
+    kind: 'sale' | 'preauth',
+    overrides: Record<string, string> = {},
+    form?: Parameters<PayneteasySimulator['completeForm']>[1],
+  ) {
     const p = await startPayment(kind, overrides);
     sim.completeForm(p.orderId, form);
     const done = await finalStatus(p);
@@ -947,7 +1043,10 @@ describe('payments', () => {
   };
 
   const paymentLedgerFor = (clientOrderId: string) => sim.paymentLedger().filter((l) => l.clientOrderId === clientOrderId);
-  const money = (ref: OrderRef, m: Partial<Record<'authorized' | 'captured' | 'refunded' | 'released' | 'voided' | 'held' | 'taken', string>>) => {
+  const money = (
+    ref: OrderRef,
+    m: Partial<Record<'authorized' | 'captured' | 'refunded' | 'released' | 'voided' | 'held' | 'taken', string>>,
+  ) => {
     const all = { authorized: '0', captured: '0', refunded: '0', released: '0', voided: '0', held: '0', taken: '0', ...m };
     expect(paymentLedgerFor(ref.clientOrderId)).toEqual([
       {
@@ -972,7 +1071,9 @@ describe('payments', () => {
       const fields = saleFields();
       const a = await paymentForm('sale', fields);
       expect(a.status).toBe(200);
-      expect(a.text).toMatch(/^type=async-form-response\n&serial-number=[0-9a-f-]+\n&merchant-order-id=[^&\n]+\n&paynet-order-id=\d+\n&redirect-url=[^&\n]+\n$/);
+      expect(a.text).toMatch(
+        /^type=async-form-response\n&serial-number=[0-9a-f-]+\n&merchant-order-id=[^&\n]+\n&paynet-order-id=\d+\n&redirect-url=[^&\n]+\n$/,
+      );
       const ref = refOf(fields.client_orderid, a);
       const formUrl = `${sim.url}/paynet/form/${ref.orderId}`;
       expect(a.fields).toMatchObject({ 'merchant-order-id': fields.client_orderid, 'redirect-url': formUrl });
@@ -998,7 +1099,12 @@ describe('payments', () => {
       sim.completeForm(ref.orderId);
       expect((await status(ref)).fields['redirect-to']).toBeUndefined();
       const done = await finalStatus(ref);
-      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'sale', 'order-stage': 'sale_approved', amount: '25.00' });
+      expect(done.fields).toMatchObject({
+        status: 'approved',
+        'transaction-type': 'sale',
+        'order-stage': 'sale_approved',
+        amount: '25.00',
+      });
       expect(done.fields['error-code']).toBeUndefined();
       money(ref, { captured: '2500', taken: '2500' });
       expect(ledgerFor(ref.clientOrderId)).toEqual([]); // the payout ledger is for payouts only
@@ -1021,10 +1127,20 @@ describe('payments', () => {
       const c = await capture(ref);
       expect(c.text).toMatch(asyncShape);
       expect(c.fields['serial-number']).not.toBe(preauthStatus.fields['serial-number']);
-      expect((await status(ref)).fields).toMatchObject({ status: 'processing', 'transaction-type': 'capture', 'order-stage': 'capture_processing' });
+      expect((await status(ref)).fields).toMatchObject({
+        status: 'processing',
+        'transaction-type': 'capture',
+        'order-stage': 'capture_processing',
+      });
       money(ref, { authorized: '2500', held: '2500' }); // nothing captured before it is approved
       const done = await finalStatus(ref);
-      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'capture', 'order-stage': 'capture_approved', amount: '25.00', 'serial-number': c.fields['serial-number'] });
+      expect(done.fields).toMatchObject({
+        status: 'approved',
+        'transaction-type': 'capture',
+        'order-stage': 'capture_approved',
+        amount: '25.00',
+        'serial-number': c.fields['serial-number'],
+      });
       money(ref, { authorized: '2500', captured: '2500', taken: '2500' });
       const byPreauthSn = await status(ref, { 'by-request-sn': preauthStatus.fields['serial-number'] });
       expect(byPreauthSn.fields).toMatchObject({ 'transaction-type': 'preauth', status: 'approved' });
@@ -1037,7 +1153,10 @@ describe('payments', () => {
     test('a partial capture keeps the rest held; more than authorized or another currency is refused', async () => {
       const ref = await approvedPayment('preauth');
       expect((await capture(ref, { amount: '30.00' })).fields).toMatchObject({ type: 'validation-error', 'error-code': 'INVALID_FIELD' });
-      expect((await capture(ref, { amount: '10.00', currency: 'USD' })).fields).toMatchObject({ type: 'validation-error', 'error-code': 'INVALID_FIELD' });
+      expect((await capture(ref, { amount: '10.00', currency: 'USD' })).fields).toMatchObject({
+        type: 'validation-error',
+        'error-code': 'INVALID_FIELD',
+      });
       const c = await capture(ref, { amount: '10.00' });
       expect(c.fields.type).toBe('async-response');
       expect((await finalStatus(ref)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'capture', amount: '10.00' });
@@ -1049,7 +1168,10 @@ describe('payments', () => {
       const sale = await approvedPayment('sale', {}, { amountMinor: '2750' });
       expect((await status(sale)).fields).toMatchObject({ status: 'approved', amount: '27.50' });
       money(sale, { captured: '2750', taken: '2750' });
-      expect(ordersFor(sale.clientOrderId)[0]).toMatchObject({ amountMinor: '2500', transactions: [expect.objectContaining({ amountMinor: '2750' })] });
+      expect(ordersFor(sale.clientOrderId)[0]).toMatchObject({
+        amountMinor: '2500',
+        transactions: [expect.objectContaining({ amountMinor: '2750' })],
+      });
 
       // a partial payment on a preauth: the default capture takes the submitted amount, no more
       const pre = await approvedPayment('preauth', {}, { amountMinor: '2000' });
@@ -1062,7 +1184,11 @@ describe('payments', () => {
       // the HTML form itself: the amount field (major units) and the outcome
       const html = await startPayment('sale');
       const post = (body: string) =>
-        fetch(`${sim.url}/paynet/form/${html.orderId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        fetch(`${sim.url}/paynet/form/${html.orderId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
       expect((await post('amount=30.001&card_number=4111111111111111')).status).toBe(400);
       const ok = await post('amount=30.00&card_number=4111111111111111&card_expiry=12%2F30&cvv2=123&outcome=approve');
       expect(ok.status).toBe(200);
@@ -1088,18 +1214,21 @@ describe('payments', () => {
       ['decline', 'declined', 'DECLINED', 'Card declined'],
       ['error', 'error', 'PROCESSING_ERROR', undefined],
       ['filtered', 'filtered', 'FRAUD_FILTER', undefined],
-    ] as const)('outcome %s on the form -> %s %s: nothing held or taken, nothing to capture, return or void', async (outcome, state, code, message) => {
-      const ref = await startPayment('preauth');
-      sim.completeForm(ref.orderId, { outcome });
-      const done = await finalStatus(ref);
-      expect(done.fields).toMatchObject({ status: state, 'error-code': code, 'order-stage': `preauth_${state}` });
-      expect(done.fields['error-message']).toEqual(message ?? expect.any(String));
-      money(ref, {});
-      for (const a of [await capture(ref), await refund(ref), await voidTx(ref)]) {
-        expect(a.fields).toMatchObject({ type: 'error', 'error-code': 'OPERATION_NOT_ALLOWED' });
-      }
-      expect(typesOf(ref)).toEqual([`preauth:${state}`]);
-    });
+    ] as const)(
+      'outcome %s on the form -> %s %s: nothing held or taken, nothing to capture, return or void',
+      async (outcome, state, code, message) => {
+        const ref = await startPayment('preauth');
+        sim.completeForm(ref.orderId, { outcome });
+        const done = await finalStatus(ref);
+        expect(done.fields).toMatchObject({ status: state, 'error-code': code, 'order-stage': `preauth_${state}` });
+        expect(done.fields['error-message']).toEqual(message ?? expect.any(String));
+        money(ref, {});
+        for (const a of [await capture(ref), await refund(ref), await voidTx(ref)]) {
+          expect(a.fields).toMatchObject({ type: 'error', 'error-code': 'OPERATION_NOT_ALLOWED' });
+        }
+        expect(typesOf(ref)).toEqual([`preauth:${state}`]);
+      },
+    );
 
     test('a form not completed within formTtlMs declines with FORM_EXPIRED; nothing authorized', async () => {
       const ref = await startPayment('preauth');
@@ -1129,7 +1258,11 @@ describe('payments', () => {
       ];
       for (const [what, change] of changes) {
         const dup = await paymentForm('sale', { ...fields, ...change });
-        expect(dup.fields).toMatchObject({ type: 'validation-error', 'error-code': 'DUPLICATE_ORDER', 'error-message': expect.stringContaining(what) });
+        expect(dup.fields).toMatchObject({
+          type: 'validation-error',
+          'error-code': 'DUPLICATE_ORDER',
+          'error-message': expect.stringContaining(what),
+        });
       }
       const asPreauth = await paymentForm('preauth', fields);
       expect(asPreauth.fields).toMatchObject({ 'error-code': 'DUPLICATE_ORDER', 'error-message': expect.stringContaining('command') });
@@ -1158,7 +1291,12 @@ describe('payments', () => {
       ];
       for (const [overrides, code, field] of cases) {
         const bad = await v2('sale-form', EP_A, { ...saleFields(overrides), control: 'x' });
-        expect({ overrides, ...bad.fields }).toMatchObject({ overrides, type: 'validation-error', 'error-code': code, 'error-message': expect.stringContaining(field) });
+        expect({ overrides, ...bad.fields }).toMatchObject({
+          overrides,
+          type: 'validation-error',
+          'error-code': code,
+          'error-message': expect.stringContaining(field),
+        });
       }
     });
   });
@@ -1168,9 +1306,18 @@ describe('payments', () => {
       const ref = await approvedPayment('sale');
       const r = await refund(ref);
       expect(r.text).toMatch(asyncShape);
-      expect((await status(ref)).fields).toMatchObject({ status: 'processing', 'transaction-type': 'return', 'order-stage': 'return_processing' });
+      expect((await status(ref)).fields).toMatchObject({
+        status: 'processing',
+        'transaction-type': 'return',
+        'order-stage': 'return_processing',
+      });
       const done = await finalStatus(ref);
-      expect(done.fields).toMatchObject({ status: 'approved', 'transaction-type': 'return', amount: '25.00', 'serial-number': r.fields['serial-number'] });
+      expect(done.fields).toMatchObject({
+        status: 'approved',
+        'transaction-type': 'return',
+        amount: '25.00',
+        'serial-number': r.fields['serial-number'],
+      });
       money(ref, { captured: '2500', refunded: '2500', taken: '0' });
       expect(ordersFor(ref.clientOrderId)[0].transactions[1]).toMatchObject({ type: 'return', effect: 'refund' });
       expect((await refund(ref)).fields).toEqual(r.fields);
@@ -1212,7 +1359,12 @@ describe('payments', () => {
       const sale = await approvedPayment('sale');
       const v = await voidTx(sale);
       expect(v.text).toMatch(asyncShape);
-      expect((await finalStatus(sale)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'void', 'order-stage': 'void_approved', amount: '25.00' });
+      expect((await finalStatus(sale)).fields).toMatchObject({
+        status: 'approved',
+        'transaction-type': 'void',
+        'order-stage': 'void_approved',
+        amount: '25.00',
+      });
       money(sale, { captured: '2500', refunded: '2500', voided: '2500', taken: '0' });
       expect((await voidTx(sale)).fields).toEqual(v.fields);
       expect((await refund(sale)).fields['error-code']).toBe('OPERATION_NOT_ALLOWED'); // already voided
@@ -1262,7 +1414,12 @@ describe('payments', () => {
       expect((await status(ref)).fields.status).toBe('approved'); // a request creating no capture does not consume it
       const c = await capture(ref);
       const done = await finalStatus(ref);
-      expect(done.fields).toMatchObject({ status: 'declined', 'transaction-type': 'capture', 'order-stage': 'capture_declined', 'error-code': 'CAPTURE_DECLINED' });
+      expect(done.fields).toMatchObject({
+        status: 'declined',
+        'transaction-type': 'capture',
+        'order-stage': 'capture_declined',
+        'error-code': 'CAPTURE_DECLINED',
+      });
       money(ref, { authorized: '2500', held: '2500' });
       expect((await capture(ref)).fields).toEqual(c.fields);
       // the uncaptured authorization can still be released
@@ -1300,7 +1457,11 @@ describe('payments', () => {
       expect(res.status).toBe(204);
       const sale = await approvedPayment('sale');
       await voidTx(sale);
-      expect((await finalStatus(sale)).fields).toMatchObject({ status: 'declined', 'transaction-type': 'void', 'error-code': 'VOID_DECLINED' });
+      expect((await finalStatus(sale)).fields).toMatchObject({
+        status: 'declined',
+        'transaction-type': 'void',
+        'error-code': 'VOID_DECLINED',
+      });
       money(sale, { captured: '2500', taken: '2500' });
       await refund(sale); // the declined void blocks nothing
       expect((await finalStatus(sale)).fields).toMatchObject({ status: 'approved', 'transaction-type': 'return' });
@@ -1316,7 +1477,11 @@ describe('payments', () => {
       expect((await finalStatus(sold)).fields).toMatchObject({ status: 'declined', 'error-code': 'RETURN_DECLINED' });
       money(sold, { captured: '2500', taken: '2500' });
 
-      const bad = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"decline-next","transactionType":"payout"}' });
+      const bad = await fetch(`${sim.url}/_sim/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"kind":"decline-next","transactionType":"payout"}',
+      });
       expect(bad.status).toBe(400);
     });
   });
@@ -1372,7 +1537,12 @@ describe('payments', () => {
       expect.objectContaining({ status: 'approved', type: 'return', amount: '5.00' }),
     ]);
     for (const { query: q } of got) {
-      expect(q).toMatchObject({ shop: 'enfore', orderid: ref.orderId, client_orderid: ref.clientOrderId, merchant_order: ref.clientOrderId });
+      expect(q).toMatchObject({
+        shop: 'enfore',
+        orderid: ref.orderId,
+        client_orderid: ref.clientOrderId,
+        merchant_order: ref.clientOrderId,
+      });
       expect(q.control).toBe(sha1(q.status + q.orderid + q.client_orderid + CONTROL_A));
     }
     money(ref, { authorized: '3000', captured: '2000', refunded: '500', held: '1000', taken: '1500' });
@@ -1389,7 +1559,9 @@ describe('payments', () => {
 
   test('the payments ledger over HTTP; payout forms refuse payment options', async () => {
     const ref = await approvedPayment('sale');
-    const body = (await (await fetch(`${sim.url}/_sim/payment-ledger`)).json()) as { ledger: Array<{ orderId: string; takenMinor: string }> };
+    const body = (await (await fetch(`${sim.url}/_sim/payment-ledger`)).json()) as {
+      ledger: Array<{ orderId: string; takenMinor: string }>;
+    };
     expect(body.ledger.find((l) => l.orderId === ref.orderId)).toMatchObject({ takenMinor: '2500' });
     expect(sim.paymentLedger().every((l) => ordersFor(l.clientOrderId).some((o) => o.kind !== 'payout'))).toBe(true);
 

@@ -37,11 +37,15 @@ test('unsealed records of older runs open only when explicitly allowed', () => {
 test('any change to a sealed record is detected (property)', () => {
   const s = seal(OLD);
   fc.assert(
-    fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 12 }), fc.integer())), fc.string({ minLength: 1, maxLength: 12 }), (fields, extra) => {
-      const sealed = JSON.parse(s.seal('payment:P', fields));
-      sealed.record = { ...sealed.record, ['x' + extra]: extra };
-      expect(s.open(JSON.stringify(sealed), 'payment:P').ok).toBe(false);
-    }),
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 12 }), fc.integer())),
+      fc.string({ minLength: 1, maxLength: 12 }),
+      (fields, extra) => {
+        const sealed = JSON.parse(s.seal('payment:P', fields));
+        sealed.record = { ...sealed.record, ['x' + extra]: extra };
+        expect(s.open(JSON.stringify(sealed), 'payment:P').ok).toBe(false);
+      },
+    ),
     { numRuns: 1000 },
   );
 });

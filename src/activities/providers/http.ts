@@ -21,7 +21,12 @@ export async function exchange(
 ): Promise<Exchange> {
   let response: Response;
   try {
-    response = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: init.body, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, {
+      method: init.method ?? 'POST',
+      headers: init.headers,
+      body: init.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     const code = errorCode(err);
     const error = `${(err as Error).message}${code ? ` (${code})` : ''}`;

@@ -9,6 +9,4 @@
  * Each protocol decides it in one pure, total function with its table (`<provider>/outcome.ts`).
  */
 export type Classified<Done, NotDone> =
-  | { outcome: 'DONE'; done: Done }
-  | { outcome: 'NOT_DONE'; notDone: NotDone }
-  | { outcome: 'UNKNOWN'; why: string };
+  { outcome: 'DONE'; done: Done } | { outcome: 'NOT_DONE'; notDone: NotDone } | { outcome: 'UNKNOWN'; why: string };

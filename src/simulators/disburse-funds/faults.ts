@@ -22,7 +22,12 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   /** The request is held `ms` before it is processed: the caller times out, the payout happens later. */
   z.object({ kind: z.literal('delay-before-processing'), ms: z.number().int().nonnegative(), count }),
   /** A bare HTTP error status (with an ErrorResponse that has no code). */
-  z.object({ kind: z.literal('http-error'), status: z.union([z.literal(408), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]), process, count }),
+  z.object({
+    kind: z.literal('http-error'),
+    status: z.union([z.literal(408), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+    process,
+    count,
+  }),
   /** An HTML error page, as a proxy or load balancer sends it. */
   z.object({ kind: z.literal('html-error'), status: z.number().int().min(400).max(599).default(502), process, count }),
   /** HTTP 200 with a body cut in half, garbage, or nothing. */
@@ -58,7 +63,11 @@ export interface RawAnswer {
   contentType: string;
 }
 
-const json = (status: number, body: Json): RawAnswer => ({ status, body: JSON.stringify(body), contentType: 'application/json; charset=utf-8' });
+const json = (status: number, body: Json): RawAnswer => ({
+  status,
+  body: JSON.stringify(body),
+  contentType: 'application/json; charset=utf-8',
+});
 
 /** What the caller gets: the real answer, a faulty one, or a dropped connection. `real` is undefined when not processed. */
 export function answerFor(fault: ParsedFault | undefined, real: Answer | undefined): RawAnswer | 'drop' {
@@ -71,10 +80,15 @@ export function answerFor(fault: ParsedFault | undefined, real: Answer | undefin
     case 'http-error':
       return json(fault.status, errorBody(undefined, `simulated HTTP ${fault.status}`));
     case 'html-error':
-      return { status: fault.status, body: `<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>${fault.status} Error</h1><p>upstream said no</p></body></html>`, contentType: 'text/html; charset=utf-8' };
+      return {
+        status: fault.status,
+        body: `<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>${fault.status} Error</h1><p>upstream said no</p></body></html>`,
+        contentType: 'text/html; charset=utf-8',
+      };
     case 'bad-body': {
       if (fault.body === 'empty') return { status: 200, body: '', contentType: 'application/json' };
-      if (fault.body === 'garbage') return { status: 200, body: `\u0000\u00ff${randomBytes(12).toString('base64')}}{]`, contentType: 'application/json' };
+      if (fault.body === 'garbage')
+        return { status: 200, body: `\u0000\u00ff${randomBytes(12).toString('base64')}}{]`, contentType: 'application/json' };
       const whole = JSON.stringify(real?.body ?? reply('SUCCESS'));
       return { status: 200, body: whole.slice(0, Math.floor(whole.length / 2)), contentType: 'application/json' };
     }
@@ -83,7 +97,10 @@ export function answerFor(fault: ParsedFault | undefined, real: Answer | undefin
       return json(200, reply(code && code !== 'SUCCESS' ? code : 'ACCOUNT_ON_HOLD', realTransactionId(real)));
     }
     case 'undocumented-result':
-      return json(200, { ...reply(fault.code, realTransactionId(real)), disburseFundsResult: { disburseFundsResultCode: fault.code, rawResult: { scope: 'simulator', rawCode: 'UNDOCUMENTED' } } });
+      return json(200, {
+        ...reply(fault.code, realTransactionId(real)),
+        disburseFundsResult: { disburseFundsResultCode: fault.code, rawResult: { scope: 'simulator', rawCode: 'UNDOCUMENTED' } },
+      });
     default:
       // No fault, latency, delay-before-processing: the real answer (always processed, so present).
       return json(real!.status, real!.body);
@@ -91,7 +108,11 @@ export function answerFor(fault: ParsedFault | undefined, real: Answer | undefin
 }
 
 function reply(code: string, transactionId = randomBytes(18).toString('base64url')): Json {
-  return { responseHeader: { responseTimestamp: nowMs() }, paymentIntegratorTransactionId: transactionId, disburseFundsResult: { disburseFundsResultCode: code } };
+  return {
+    responseHeader: { responseTimestamp: nowMs() },
+    paymentIntegratorTransactionId: transactionId,
+    disburseFundsResult: { disburseFundsResultCode: code },
+  };
 }
 
 function realResultCode(real: Answer | undefined): string | undefined {

@@ -159,7 +159,11 @@ export function createDisburseFundsProvider(options: {
     const ts = stringField(header, 'requestTimestamp', 'requestHeader.requestTimestamp');
     if (!/^\d{1,16}$/.test(ts)) throw invalid('requestHeader.requestTimestamp', 'must be milliseconds since epoch as a decimal string');
     if (Math.abs(Number(ts) - Date.now()) > toleranceMs) {
-      throw new ProtocolError(400, 'REQUEST_TIMESTAMP_OUT_OF_RANGE', `requestHeader.requestTimestamp is more than ${toleranceMs} ms away from now`);
+      throw new ProtocolError(
+        400,
+        'REQUEST_TIMESTAMP_OUT_OF_RANGE',
+        `requestHeader.requestTimestamp is more than ${toleranceMs} ms away from now`,
+      );
     }
 
     const accountId = stringField(body, 'paymentIntegratorAccountId', 'paymentIntegratorAccountId');
@@ -167,7 +171,11 @@ export function createDisburseFundsProvider(options: {
     if (!account) throw new ProtocolError(404, 'INVALID_IDENTIFIER', 'paymentIntegratorAccountId is not known');
     const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
     if (token === undefined || !sameSecret(token, account.bearerToken)) {
-      throw new ProtocolError(401, 'INVALID_PAYLOAD_SIGNATURE', 'Authorization bearer token missing or wrong for paymentIntegratorAccountId');
+      throw new ProtocolError(
+        401,
+        'INVALID_PAYLOAD_SIGNATURE',
+        'Authorization bearer token missing or wrong for paymentIntegratorAccountId',
+      );
     }
 
     const transactionDescription = stringField(body, 'transactionDescription', 'transactionDescription');

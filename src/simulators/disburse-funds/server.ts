@@ -54,8 +54,7 @@ export const DISBURSE_FUNDS_PATH = '/v1/disburseFunds';
 
 const ReceiverBodySchema = z.object({ state: z.enum(RECEIVER_STATES).nullable() });
 
-const isLoopback = (addr: string | undefined) =>
-  addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
+const isLoopback = (addr: string | undefined) => addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
 
 export async function startDisburseFundsSimulator(options: DisburseFundsSimulatorOptions): Promise<DisburseFundsSimulator> {
   const provider = createDisburseFundsProvider(options);
@@ -89,7 +88,12 @@ export async function startDisburseFundsSimulator(options: DisburseFundsSimulato
     }
   });
 
-  async function respond(request: FastifyRequest, reply: FastifyReply, record: RecordedRequest, fault: ParsedFault | undefined): Promise<unknown> {
+  async function respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    record: RecordedRequest,
+    fault: ParsedFault | undefined,
+  ): Promise<unknown> {
     if (fault?.kind === 'delay-before-processing') await sleep(fault.ms, undefined, { ref: false });
     const real = processes(fault) ? provider.handle(request.body, request.headers.authorization) : undefined;
     if (real?.resultCode) record.resultCode = real.resultCode;

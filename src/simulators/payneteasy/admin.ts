@@ -10,9 +10,15 @@ import { FORM_OUTCOMES, type CompleteFormOptions, type PaymentLedgerEntry, type 
 
 const CompleteFormSchema = z.strictObject({
   outcome: z.enum(FORM_OUTCOMES).optional(),
-  amountMinor: z.string().regex(/^\d{1,30}$/, 'must be a decimal integer string').optional(),
+  amountMinor: z
+    .string()
+    .regex(/^\d{1,30}$/, 'must be a decimal integer string')
+    .optional(),
 });
-export const CallbackModeSchema = z.object({ mode: z.enum(CALLBACK_MODES), delayMs: z.number().int().nonnegative().max(600_000).optional() });
+export const CallbackModeSchema = z.object({
+  mode: z.enum(CALLBACK_MODES),
+  delayMs: z.number().int().nonnegative().max(600_000).optional(),
+});
 
 /** What the admin API reads and changes (the simulator object itself). */
 export interface Admin {

@@ -5,22 +5,63 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Engine } from './engine';
-import { APPROVED, formTransaction, formatAnswerAmount, isLive, isPayment, payoutOutcome, type SimulatedMerchant, type SimulatedOrder, type SimulatedTransaction } from './model';
-import { Fields, ProtocolError, amountField, currencyField, encodePaynetResponse, formParams, httpUrlField, invalid, missing, sameSecret, sha1Hex, verifyOAuth, type Answer } from './protocol';
+import {
+  APPROVED,
+  formTransaction,
+  formatAnswerAmount,
+  isLive,
+  isPayment,
+  payoutOutcome,
+  type SimulatedMerchant,
+  type SimulatedOrder,
+  type SimulatedTransaction,
+} from './model';
+import {
+  Fields,
+  ProtocolError,
+  amountField,
+  currencyField,
+  encodePaynetResponse,
+  formParams,
+  httpUrlField,
+  invalid,
+  missing,
+  sameSecret,
+  sha1Hex,
+  verifyOAuth,
+  type Answer,
+} from './protocol';
 
 export const FORM_PATH = '/paynet/form';
 
 export type Command = 'payout' | 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void';
-export const COMMANDS = ['payout', 'status', 'return', 'sale-form', 'preauth-form', 'capture', 'void'] as const satisfies readonly Command[];
+export const COMMANDS = [
+  'payout',
+  'status',
+  'return',
+  'sale-form',
+  'preauth-form',
+  'capture',
+  'void',
+] as const satisfies readonly Command[];
 
 const asyncResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
   status: 200,
-  body: encodePaynetResponse({ type: 'async-response', 'serial-number': tx.serialNumber, 'merchant-order-id': order.clientOrderId, 'paynet-order-id': order.orderId }),
+  body: encodePaynetResponse({
+    type: 'async-response',
+    'serial-number': tx.serialNumber,
+    'merchant-order-id': order.clientOrderId,
+    'paynet-order-id': order.orderId,
+  }),
 });
 const asyncFormResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
   status: 200,
   body: encodePaynetResponse({
-    type: 'async-form-response', 'serial-number': tx.serialNumber, 'merchant-order-id': order.clientOrderId, 'paynet-order-id': order.orderId, 'redirect-url': order.formUrl,
+    type: 'async-form-response',
+    'serial-number': tx.serialNumber,
+    'merchant-order-id': order.clientOrderId,
+    'paynet-order-id': order.orderId,
+    'redirect-url': order.formUrl,
   }),
 });
 const notAllowed = (why: string) => new ProtocolError('error', 'OPERATION_NOT_ALLOWED', why);
@@ -30,19 +71,32 @@ function checkControl(entry: { merchant: SimulatedMerchant }, login: string | un
   const expected = sha1Hex(signed + entry.merchant.controlKey);
   const loginOk = login === undefined || sameSecret(login, entry.merchant.login);
   if (!sameSecret(control.toLowerCase(), expected) || !loginOk) {
-    throw new ProtocolError('validation-error', 'CONTROL_INVALID', 'login or control is wrong (control = SHA-1 over the listed fields and the merchant control key)');
+    throw new ProtocolError(
+      'validation-error',
+      'CONTROL_INVALID',
+      'login or control is wrong (control = SHA-1 over the listed fields and the merchant control key)',
+    );
   }
 }
 
 /** A repeat of a creating request: the same order when nothing differs, DUPLICATE_ORDER otherwise. */
-function repeatOf(existing: SimulatedOrder, asked: Pick<SimulatedOrder, 'kind' | 'amountMinor' | 'currency' | 'destination'>, clientOrderId: string): void {
+function repeatOf(
+  existing: SimulatedOrder,
+  asked: Pick<SimulatedOrder, 'kind' | 'amountMinor' | 'currency' | 'destination'>,
+  clientOrderId: string,
+): void {
   const changed = [
     existing.kind !== asked.kind ? 'command' : undefined,
     existing.amountMinor !== asked.amountMinor ? 'amount' : undefined,
     existing.currency !== asked.currency ? 'currency' : undefined,
     existing.destination !== asked.destination ? 'destination-card-ref-id' : undefined,
   ].filter((c) => c !== undefined);
-  if (changed.length > 0) throw new ProtocolError('validation-error', 'DUPLICATE_ORDER', `client_orderid ${clientOrderId} was already used with a different ${changed.join(', ')}`);
+  if (changed.length > 0)
+    throw new ProtocolError(
+      'validation-error',
+      'DUPLICATE_ORDER',
+      `client_orderid ${clientOrderId} was already used with a different ${changed.join(', ')}`,
+    );
 }
 
 export function handlePayout(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
@@ -62,19 +116,28 @@ export function handlePayout(engine: Engine, request: FastifyRequest, endpointId
   const existing = engine.existingOrder(endpointId, clientOrderId);
   if (existing) {
     repeatOf(existing, { kind: 'payout', amountMinor: amountMinor.toString(), currency, destination }, clientOrderId);
-    return asyncResponse(existing, existing.transactions.find((t) => t.type === 'payout')!);
+    return asyncResponse(
+      existing,
+      existing.transactions.find((t) => t.type === 'payout')!,
+    );
   }
   const orderId = engine.nextOrderId();
   const payout = engine.newTransaction('payout', amountMinor, currency);
   const order: SimulatedOrder = {
-    orderId, clientOrderId, endpointId, kind: 'payout', amountMinor: amountMinor.toString(), currency,
+    orderId,
+    clientOrderId,
+    endpointId,
+    kind: 'payout',
+    amountMinor: amountMinor.toString(),
+    currency,
     ...(destination !== undefined ? { destination } : { formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}` }),
     formCompleted: false,
     ...(callbackUrl !== undefined ? { serverCallbackUrl: callbackUrl } : {}),
     transactions: [payout],
   };
   engine.addOrder(order);
-  if (destination !== undefined) engine.later(engine.options.processingMs, () => engine.finalize(order, payout, payoutOutcome(destination)));
+  if (destination !== undefined)
+    engine.later(engine.options.processingMs, () => engine.finalize(order, payout, payoutOutcome(destination)));
   else engine.openForm(order);
   return asyncResponse(order, payout);
 }
@@ -90,7 +153,8 @@ export function handleStatus(engine: Engine, request: FastifyRequest, endpointId
   checkControl(entry, login, control, login + clientOrderId + (orderId ?? ''));
   const order = engine.findOrder(endpointId, clientOrderId, orderId);
   const tx = serial === undefined ? order.transactions.at(-1)! : order.transactions.find((t) => t.serialNumber === serial);
-  if (!tx) throw new ProtocolError('error', 'TRANSACTION_NOT_FOUND', `order ${order.orderId} has no transaction with serial number ${serial}`);
+  if (!tx)
+    throw new ProtocolError('error', 'TRANSACTION_NOT_FOUND', `order ${order.orderId} has no transaction with serial number ${serial}`);
   const waitingForForm = tx === formTransaction(order) && tx.status === 'processing' && !!order.formUrl && !order.formCompleted;
   return {
     status: 200,
@@ -174,7 +238,12 @@ export function handlePaymentForm(engine: Engine, kind: 'sale' | 'preauth', requ
   const orderId = engine.nextOrderId();
   const tx = engine.newTransaction(kind, amountMinor, currency);
   const order: SimulatedOrder = {
-    orderId, clientOrderId, endpointId, kind, amountMinor: amountMinor.toString(), currency,
+    orderId,
+    clientOrderId,
+    endpointId,
+    kind,
+    amountMinor: amountMinor.toString(),
+    currency,
     ...(email !== undefined ? { email } : {}),
     ...(redirectUrl !== undefined ? { redirectUrl } : {}),
     formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}`,
@@ -205,7 +274,8 @@ function paymentReturn(engine: Engine, order: SimulatedOrder, amount: { minor: b
   if (order.transactions.some((t) => t.type === 'void' && isLive(t))) throw notAllowed(`order ${order.orderId} is voided`);
   const target = reversalTarget(order);
   if (amount && amount.currency !== target.tx.currency) throw invalid('currency', `must be the order currency ${target.tx.currency}`);
-  if (amount && amount.minor > BigInt(target.tx.amountMinor)) throw invalid('amount', `exceeds the ${target.effect === 'refund' ? 'captured' : 'authorized'} amount`);
+  if (amount && amount.minor > BigInt(target.tx.amountMinor))
+    throw invalid('amount', `exceeds the ${target.effect === 'refund' ? 'captured' : 'authorized'} amount`);
   const tx = engine.newTransaction('return', amount?.minor ?? BigInt(target.tx.amountMinor), target.tx.currency);
   tx.effect = target.effect;
   engine.schedule(order, tx);
@@ -222,7 +292,8 @@ export function handleCapture(engine: Engine, request: FastifyRequest, endpointI
   if (order.kind !== 'preauth') throw notAllowed(`order ${order.orderId} is a ${order.kind}, only a preauth can be captured`);
   const preauth = formTransaction(order);
   if (preauth.status !== 'approved') throw notAllowed(`only an approved preauth can be captured; this one is ${preauth.status}`);
-  if (order.transactions.some((t) => (t.type === 'return' || t.type === 'void') && isLive(t))) throw notAllowed(`the authorization of order ${order.orderId} is released`);
+  if (order.transactions.some((t) => (t.type === 'return' || t.type === 'void') && isLive(t)))
+    throw notAllowed(`the authorization of order ${order.orderId} is released`);
   if (r.amount && r.amount.currency !== preauth.currency) throw invalid('currency', `must be the order currency ${preauth.currency}`);
   if (r.amount && r.amount.minor > BigInt(preauth.amountMinor)) throw invalid('amount', 'exceeds the authorized amount');
   const tx = engine.newTransaction('capture', r.amount?.minor ?? BigInt(preauth.amountMinor), preauth.currency);

@@ -7,8 +7,19 @@
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  APPROVED, FORM_OUTCOMES, formOutcome, formTransaction, formatAnswerAmount, isPayment,
-  type CompleteFormOptions, type DeclinableTransactionType, type Outcome, type SimulatedMerchant, type SimulatedOrder, type SimulatedTransaction, type TransactionType,
+  APPROVED,
+  FORM_OUTCOMES,
+  formOutcome,
+  formTransaction,
+  formatAnswerAmount,
+  isPayment,
+  type CompleteFormOptions,
+  type DeclinableTransactionType,
+  type Outcome,
+  type SimulatedMerchant,
+  type SimulatedOrder,
+  type SimulatedTransaction,
+  type TransactionType,
 } from './model';
 import { ProtocolError, sha1Hex } from './protocol';
 
@@ -60,13 +71,18 @@ export class Engine {
   private lastOrderNumber = 0;
 
   constructor(readonly options: EngineOptions) {
-    for (const [name, v] of Object.entries({ processingMs: options.processingMs, formTtlMs: options.formTtlMs, callbackRetryMs: options.callbackRetryMs })) {
+    for (const [name, v] of Object.entries({
+      processingMs: options.processingMs,
+      formTtlMs: options.formTtlMs,
+      callbackRetryMs: options.callbackRetryMs,
+    })) {
       if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
     }
     // Fail at start-up on a bad configuration rather than on the first request.
     if (options.merchants.length === 0) throw new Error('at least one merchant is required');
     for (const m of options.merchants) {
-      if (!m.endpointId || !m.login || !m.controlKey) throw new Error(`merchant ${m.endpointId}: endpointId, login and controlKey must not be empty`);
+      if (!m.endpointId || !m.login || !m.controlKey)
+        throw new Error(`merchant ${m.endpointId}: endpointId, login and controlKey must not be empty`);
       if (this.merchants.has(m.endpointId)) throw new Error(`merchant endpointId ${m.endpointId} is configured twice`);
       let publicKey: KeyObject;
       try {
@@ -118,7 +134,11 @@ export class Engine {
   findOrder(endpointId: string, clientOrderId: string, orderId: string | undefined): SimulatedOrder {
     const order = orderId === undefined ? this.existingOrder(endpointId, clientOrderId) : this.orders.get(orderId);
     if (!order || order.endpointId !== endpointId || order.clientOrderId !== clientOrderId) {
-      throw new ProtocolError('error', 'ORDER_NOT_FOUND', `no order with client_orderid ${clientOrderId}${orderId ? ` and orderid ${orderId}` : ''} on endpoint ${endpointId}`);
+      throw new ProtocolError(
+        'error',
+        'ORDER_NOT_FOUND',
+        `no order with client_orderid ${clientOrderId}${orderId ? ` and orderid ${orderId}` : ''} on endpoint ${endpointId}`,
+      );
     }
     return order;
   }
@@ -132,11 +152,22 @@ export class Engine {
   }
 
   newTransaction(type: TransactionType, amountMinor: bigint, currency: string): SimulatedTransaction {
-    const tx: SimulatedTransaction = { serialNumber: randomUUID(), type, status: 'processing', amountMinor: amountMinor.toString(), currency, createdAt: new Date().toISOString() };
+    const tx: SimulatedTransaction = {
+      serialNumber: randomUUID(),
+      type,
+      status: 'processing',
+      amountMinor: amountMinor.toString(),
+      currency,
+      createdAt: new Date().toISOString(),
+    };
     const i = this.declineNext.findIndex((d) => d.type === type);
     if (i >= 0) {
       if (--this.declineNext[i].remaining <= 0) this.declineNext.splice(i, 1);
-      this.forcedOutcomes.set(tx, { status: 'declined', errorCode: `${type.toUpperCase()}_DECLINED`, errorMessage: `The ${type} was declined (simulated)` });
+      this.forcedOutcomes.set(tx, {
+        status: 'declined',
+        errorCode: `${type.toUpperCase()}_DECLINED`,
+        errorMessage: `The ${type} was declined (simulated)`,
+      });
     }
     return tx;
   }
@@ -154,7 +185,10 @@ export class Engine {
 
   /** A form waits for the receiver / customer; it expires after formTtlMs. */
   openForm(order: SimulatedOrder): void {
-    this.formTimers.set(order.orderId, this.later(this.options.formTtlMs, () => this.expireForm(order)));
+    this.formTimers.set(
+      order.orderId,
+      this.later(this.options.formTtlMs, () => this.expireForm(order)),
+    );
   }
 
   finalize(order: SimulatedOrder, tx: SimulatedTransaction, outcome: Outcome): void {
@@ -171,7 +205,11 @@ export class Engine {
     if (order.formCompleted) return;
     const who = isPayment(order) ? 'customer' : 'receiver';
     const what = isPayment(order) ? 'payment' : 'payout';
-    this.finalize(order, formTransaction(order), { status: 'declined', errorCode: 'FORM_EXPIRED', errorMessage: `The ${who} did not complete the ${what} form in time` });
+    this.finalize(order, formTransaction(order), {
+      status: 'declined',
+      errorCode: 'FORM_EXPIRED',
+      errorMessage: `The ${who} did not complete the ${what} form in time`,
+    });
   }
 
   completeForm(orderId: string, options: CompleteFormOptions = {}): void {
@@ -195,7 +233,10 @@ export class Engine {
     if (order.formCompleted) return; // a second submit changes nothing
     const tx = formTransaction(order);
     if (tx.status !== 'processing') {
-      throw new FormError(409, `the ${payment ? 'payment' : 'payout'} form of order ${orderId} is closed (${tx.type} ${tx.status}${tx.errorCode ? `, ${tx.errorCode}` : ''})`);
+      throw new FormError(
+        409,
+        `the ${payment ? 'payment' : 'payout'} form of order ${orderId} is closed (${tx.type} ${tx.status}${tx.errorCode ? `, ${tx.errorCode}` : ''})`,
+      );
     }
     order.formCompleted = true;
     this.cancelTimer(this.formTimers.get(orderId));

@@ -37,8 +37,19 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unavailable'), ...common }),
   z.object({ kind: z.literal('drop-after-processing'), ...common }),
   z.object({ kind: z.literal('drop-before-processing'), ...common }),
-  z.object({ kind: z.literal('http-error'), status: z.number().int().min(300).max(599), processed: z.boolean().optional(), body: z.enum(['html', 'protocol', 'empty']).optional(), ...common }),
-  z.object({ kind: z.literal('bad-body'), body: z.enum(['truncated', 'garbage', 'empty', 'html']), processed: z.boolean().optional(), ...common }),
+  z.object({
+    kind: z.literal('http-error'),
+    status: z.number().int().min(300).max(599),
+    processed: z.boolean().optional(),
+    body: z.enum(['html', 'protocol', 'empty']).optional(),
+    ...common,
+  }),
+  z.object({
+    kind: z.literal('bad-body'),
+    body: z.enum(['truncated', 'garbage', 'empty', 'html']),
+    processed: z.boolean().optional(),
+    ...common,
+  }),
   z.object({ kind: z.literal('status-override'), status: z.string().max(64), ...common }),
   z.object({ kind: z.literal('amount-format'), extraZeros: z.number().int().min(1).max(6).optional(), ...common }),
   z.object({ kind: z.literal('delay-before-processing'), ms, ...common }),
@@ -70,7 +81,8 @@ export class FaultQueue {
   }
 }
 
-const HTML = '<!doctype html><html><head><title>Gateway error</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>';
+const HTML =
+  '<!doctype html><html><head><title>Gateway error</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>';
 
 /** Whether the request is carried out before the fault answers. */
 export function processes(fault: PayneteasyFault | undefined): boolean {
@@ -93,12 +105,26 @@ export function faultyAnswer(fault: PayneteasyFault | undefined, answer: Answer 
   const real = answer ?? { status: 200, body: '' };
   switch (fault?.kind) {
     case 'unavailable':
-      return { status: 503, body: encodePaynetResponse({ type: 'error', 'error-message': 'simulated outage: request was not processed', 'error-code': 'SERVICE_UNAVAILABLE' }) };
+      return {
+        status: 503,
+        body: encodePaynetResponse({
+          type: 'error',
+          'error-message': 'simulated outage: request was not processed',
+          'error-code': 'SERVICE_UNAVAILABLE',
+        }),
+      };
     case 'http-error': {
       const kind = fault.body ?? 'html';
       if (kind === 'html') return { status: fault.status, body: HTML, contentType: 'text/html; charset=utf-8' };
       if (kind === 'empty') return { status: fault.status, body: '' };
-      return { status: fault.status, body: encodePaynetResponse({ type: 'error', 'error-message': `simulated HTTP ${fault.status}`, 'error-code': 'SIMULATED_HTTP_ERROR' }) };
+      return {
+        status: fault.status,
+        body: encodePaynetResponse({
+          type: 'error',
+          'error-message': `simulated HTTP ${fault.status}`,
+          'error-code': 'SIMULATED_HTTP_ERROR',
+        }),
+      };
     }
     case 'bad-body':
       if (fault.body === 'html') return { status: 200, body: HTML, contentType: 'text/html; charset=utf-8' };
@@ -109,7 +135,8 @@ export function faultyAnswer(fault: PayneteasyFault | undefined, answer: Answer 
       return edit(real, (f) => f.type === 'status-response' && 'status' in f && (f.status = fault.status));
     case 'amount-format':
       return edit(real, (f) => {
-        if (f.type === 'status-response' && f.amount) f.amount = `${f.amount}${f.amount.includes('.') ? '' : '.'}${'0'.repeat(fault.extraZeros ?? 1)}`;
+        if (f.type === 'status-response' && f.amount)
+          f.amount = `${f.amount}${f.amount.includes('.') ? '' : '.'}${'0'.repeat(fault.extraZeros ?? 1)}`;
       });
     default:
       return real;

@@ -7,20 +7,36 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { COMMANDS, FORM_PATH, HANDLERS, type Command } from './commands';
 import { FormError, type Engine } from './engine';
 import { faultyAnswer, processes, type FaultQueue } from './faults';
-import { FORM_OUTCOMES, formTransaction, formatMinor, isPayment, parseMajor, type CompleteFormOptions, type PaymentFormOutcome } from './model';
+import {
+  FORM_OUTCOMES,
+  formTransaction,
+  formatMinor,
+  isPayment,
+  parseMajor,
+  type CompleteFormOptions,
+  type PaymentFormOutcome,
+} from './model';
 import { ProtocolError, encodePaynetResponse, escapeHtml, isLoopback, type Answer } from './protocol';
 
 export const API = '/paynet/api';
 const RESPONSE_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 /** The API path of each command (the payout is the v4 one). */
 const PATHS: Record<Command, string> = {
-  payout: '/v4/payout', status: '/v2/status', return: '/v2/return', 'sale-form': '/v2/sale-form', 'preauth-form': '/v2/preauth-form', capture: '/v2/capture', void: '/v2/void',
+  payout: '/v4/payout',
+  status: '/v2/status',
+  return: '/v2/return',
+  'sale-form': '/v2/sale-form',
+  'preauth-form': '/v2/preauth-form',
+  capture: '/v2/capture',
+  void: '/v2/void',
 };
 
 export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
   // forceCloseConnections: close() must not wait for idle keep-alive sockets.
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) =>
+    done(null, body),
+  );
   const isApi = (request: FastifyRequest) => request.url.startsWith(`${API}/`);
 
   // Framework errors (body too large, unsupported content type) still get the protocol's answer shape.
@@ -31,13 +47,27 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
       const fields = clientError
         ? { type: 'validation-error', 'error-message': `request: ${String(message)}`, 'error-code': 'INVALID_REQUEST' }
         : { type: 'error', 'error-message': 'internal simulator error', 'error-code': 'INTERNAL_ERROR' };
-      return reply.code(clientError ? 200 : 500).type(RESPONSE_TYPE).send(encodePaynetResponse(fields));
+      return reply
+        .code(clientError ? 200 : 500)
+        .type(RESPONSE_TYPE)
+        .send(encodePaynetResponse(fields));
     }
-    return reply.code(clientError ? (statusCode as number) : 500).send({ error: clientError ? String(message) : 'internal simulator error' });
+    return reply
+      .code(clientError ? (statusCode as number) : 500)
+      .send({ error: clientError ? String(message) : 'internal simulator error' });
   });
   app.setNotFoundHandler((request, reply) => {
     if (!isApi(request)) return reply.code(404).send({ error: `no route ${request.method} ${request.url}` });
-    return reply.code(404).type(RESPONSE_TYPE).send(encodePaynetResponse({ type: 'error', 'error-message': `no command at ${request.method} ${request.url}`, 'error-code': 'NOT_FOUND' }));
+    return reply
+      .code(404)
+      .type(RESPONSE_TYPE)
+      .send(
+        encodePaynetResponse({
+          type: 'error',
+          'error-message': `no command at ${request.method} ${request.url}`,
+          'error-code': 'NOT_FOUND',
+        }),
+      );
   });
 
   // Admin endpoints carry no auth, so refuse them to anything that is not on this host.
@@ -69,7 +99,10 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
       if (fault?.kind === 'drop-after-processing') return drop(request, reply);
       if (fault?.kind === 'latency') await sleep(fault.ms, undefined, { ref: false });
       const answer = faultyAnswer(fault, out);
-      return reply.code(answer.status).type(answer.contentType ?? RESPONSE_TYPE).send(answer.body);
+      return reply
+        .code(answer.status)
+        .type(answer.contentType ?? RESPONSE_TYPE)
+        .send(answer.body);
     });
   }
 
@@ -112,7 +145,12 @@ function addFormPages(app: FastifyInstance, engine: Engine): void {
       );
     }
     const amount = `${formatMinor(BigInt(order.amountMinor), order.currency)} ${order.currency}`;
-    return reply.send(page('Confirm payout', `<p>Order ${escapeHtml(order.clientOrderId)}: ${escapeHtml(amount)}</p><form method="post" action="${action}"><button type="submit">Confirm</button></form>`));
+    return reply.send(
+      page(
+        'Confirm payout',
+        `<p>Order ${escapeHtml(order.clientOrderId)}: ${escapeHtml(amount)}</p><form method="post" action="${action}"><button type="submit">Confirm</button></form>`,
+      ),
+    );
   });
 
   app.post<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
@@ -135,7 +173,9 @@ function addFormPages(app: FastifyInstance, engine: Engine): void {
       engine.completeForm(request.params.orderId, options);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return reply.code(err.httpStatus).send(page(payment ? 'Payment form not accepted' : 'Payout form not accepted', `<p>${escapeHtml(err.message)}</p>`));
+      return reply
+        .code(err.httpStatus)
+        .send(page(payment ? 'Payment form not accepted' : 'Payout form not accepted', `<p>${escapeHtml(err.message)}</p>`));
     }
     if (!payment) return reply.send(page('Payout confirmed', '<p>Your payout is being processed.</p>'));
     const back = order?.redirectUrl ? `<p><a href="${escapeHtml(order.redirectUrl)}">Back to the shop</a></p>` : '';

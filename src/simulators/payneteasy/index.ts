@@ -18,14 +18,31 @@ import { addAdminRoutes } from './admin';
 import { CALLBACK_MODES, Engine, type CallbackAttempt, type CallbackMode } from './engine';
 import { FaultQueue, FaultSchema, type PayneteasyFault } from './faults';
 import { API, createApp } from './http';
-import { isPayment, paymentLedgerEntry, payoutLedgerEntry, type CompleteFormOptions, type PaymentLedgerEntry, type PayoutLedgerEntry, type SimulatedMerchant, type SimulatedOrder } from './model';
+import {
+  isPayment,
+  paymentLedgerEntry,
+  payoutLedgerEntry,
+  type CompleteFormOptions,
+  type PaymentLedgerEntry,
+  type PayoutLedgerEntry,
+  type SimulatedMerchant,
+  type SimulatedOrder,
+} from './model';
 
 export type { CallbackAttempt, CallbackMode } from './engine';
 export type { Command } from './commands';
 export type { PayneteasyFault } from './faults';
 export type {
-  CompleteFormOptions, DeclinableTransactionType, PaymentFormOutcome, PaymentLedgerEntry, PayoutLedgerEntry, SimulatedMerchant, SimulatedOrder,
-  SimulatedTransaction, TransactionStatus, TransactionType,
+  CompleteFormOptions,
+  DeclinableTransactionType,
+  PaymentFormOutcome,
+  PaymentLedgerEntry,
+  PayoutLedgerEntry,
+  SimulatedMerchant,
+  SimulatedOrder,
+  SimulatedTransaction,
+  TransactionStatus,
+  TransactionType,
 } from './model';
 export { encodePaynetResponse, parsePaynetResponse, sha1Hex } from './protocol';
 
@@ -72,13 +89,17 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
   });
   const faults = new FaultQueue();
   const app = createApp(engine, faults);
-  const selected = (clientOrderId?: string) => [...engine.orders.values()].filter((o) => clientOrderId === undefined || o.clientOrderId === clientOrderId);
+  const selected = (clientOrderId?: string) =>
+    [...engine.orders.values()].filter((o) => clientOrderId === undefined || o.clientOrderId === clientOrderId);
   const sim: PayneteasySimulator = {
     get url() {
       return engine.baseUrl;
     },
     orders: (clientOrderId) => selected(clientOrderId).map((o) => structuredClone(o)),
-    ledger: (clientOrderId) => selected(clientOrderId).filter((o) => !isPayment(o)).flatMap((o) => payoutLedgerEntry(o) ?? []),
+    ledger: (clientOrderId) =>
+      selected(clientOrderId)
+        .filter((o) => !isPayment(o))
+        .flatMap((o) => payoutLedgerEntry(o) ?? []),
     paymentLedger: (clientOrderId) => selected(clientOrderId).filter(isPayment).map(paymentLedgerEntry),
     callbacks: () => engine.attempts.map((a) => ({ ...a, query: { ...a.query } })),
     clearFaults: () => {
@@ -125,7 +146,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Payn
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${arg('--port')}`);
   const keyFile = process.env.PAYNETEASY_PUBLIC_KEY_FILE;
   if (!keyFile) {
-    throw new Error('PAYNETEASY_PUBLIC_KEY_FILE is required: the path of the PEM RSA public key that verifies the merchant OAuth signatures');
+    throw new Error(
+      'PAYNETEASY_PUBLIC_KEY_FILE is required: the path of the PEM RSA public key that verifies the merchant OAuth signatures',
+    );
   }
   let publicKeyPem: string;
   try {
@@ -134,7 +157,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Payn
     throw new Error(`PAYNETEASY_PUBLIC_KEY_FILE ${keyFile} cannot be read: ${(err as Error).message}`);
   }
   const reversal = process.env.PAYNETEASY_PAYOUT_REVERSAL ?? 'false';
-  if (reversal !== 'true' && reversal !== 'false') throw new Error(`PAYNETEASY_PAYOUT_REVERSAL must be "true" or "false", got "${reversal}"`);
+  if (reversal !== 'true' && reversal !== 'false')
+    throw new Error(`PAYNETEASY_PAYOUT_REVERSAL must be "true" or "false", got "${reversal}"`);
   const endpointId = process.env.PAYNETEASY_ENDPOINT_ID || '1001';
   const sim = await startPayneteasySimulator({
     host: arg('--host') ?? '127.0.0.1',

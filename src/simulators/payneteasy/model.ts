@@ -125,8 +125,10 @@ export const APPROVED: Outcome = { status: 'approved' };
 /** The simulator's decision for a payout to a stored card reference, by its prefix. */
 export function payoutOutcome(destination: string): Outcome {
   if (destination.startsWith('decline-')) return { status: 'declined', errorCode: 'DECLINED', errorMessage: "Receiver's issuer declined" };
-  if (destination.startsWith('error-')) return { status: 'error', errorCode: 'PROCESSING_ERROR', errorMessage: 'Processing error at the receiving bank' };
-  if (destination.startsWith('filtered-')) return { status: 'filtered', errorCode: 'FRAUD_FILTER', errorMessage: 'Rejected by the fraud filter' };
+  if (destination.startsWith('error-'))
+    return { status: 'error', errorCode: 'PROCESSING_ERROR', errorMessage: 'Processing error at the receiving bank' };
+  if (destination.startsWith('filtered-'))
+    return { status: 'filtered', errorCode: 'FRAUD_FILTER', errorMessage: 'Rejected by the fraud filter' };
   return APPROVED;
 }
 
@@ -158,7 +160,13 @@ export function payoutLedgerEntry(o: SimulatedOrder): PayoutLedgerEntry | undefi
   const paid = sumApproved(o.transactions, (t) => t.type === 'payout');
   const reversed = sumApproved(o.transactions, (t) => t.type === 'return');
   if (paid === 0n && reversed === 0n) return undefined;
-  return { orderId: o.orderId, clientOrderId: o.clientOrderId, paidMinor: paid.toString(), reversedMinor: reversed.toString(), currency: o.currency };
+  return {
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    paidMinor: paid.toString(),
+    reversedMinor: reversed.toString(),
+    currency: o.currency,
+  };
 }
 
 export function paymentLedgerEntry(o: SimulatedOrder): PaymentLedgerEntry {

@@ -44,7 +44,6 @@ export function parsePaynetResponse(body: string): Record<string, string> {
   return Object.fromEntries(out); // fromEntries: a "__proto__" key stays an own property
 }
 
-
 // ---- errors and request fields ----
 
 /** A refused request: answered with `type=validation-error|error` (HTTP 200 unless said otherwise). */
@@ -58,7 +57,10 @@ export class ProtocolError extends Error {
     super(message);
   }
   answer(): Answer {
-    return { status: this.httpStatus, body: encodePaynetResponse({ type: this.type, 'error-message': this.message, 'error-code': this.code }) };
+    return {
+      status: this.httpStatus,
+      body: encodePaynetResponse({ type: this.type, 'error-message': this.message, 'error-code': this.code }),
+    };
   }
 }
 export const missing = (field: string) => new ProtocolError('validation-error', 'MISSING_FIELD', `${field} is required`);
@@ -89,7 +91,10 @@ export function amountField(f: Fields, amountName: string, currency: string): bi
   const raw = f.req(amountName);
   const minor = parseMajor(raw, currency);
   if (minor === undefined) {
-    throw invalid(amountName, `must be a positive amount in major units with '.' and at most ${exponentOf(currency)} decimals for ${currency}, got "${raw}"`);
+    throw invalid(
+      amountName,
+      `must be a positive amount in major units with '.' and at most ${exponentOf(currency)} decimals for ${currency}, got "${raw}"`,
+    );
   }
   return minor;
 }
@@ -117,8 +122,7 @@ export function httpUrlField(f: Fields, name: string): string | undefined {
 export const sameSecret = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
-export const isLoopback = (addr: string | undefined) =>
-  addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
+export const isLoopback = (addr: string | undefined) => addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
 
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -180,7 +184,12 @@ const OAUTH_TOLERANCE_S = 300;
  * Verifies the merchant's OAuth signature over the request (RFC 5849 base string, RSA-SHA256).
  * `nonces` remembers signed nonces (JSON [consumer key, nonce, timestamp] -> timestamp s) against replays.
  */
-export function verifyOAuth(request: FastifyRequest, entry: { merchant: SimulatedMerchant; publicKey: KeyObject }, body: URLSearchParams, nonces: Map<string, number>): void {
+export function verifyOAuth(
+  request: FastifyRequest,
+  entry: { merchant: SimulatedMerchant; publicKey: KeyObject },
+  body: URLSearchParams,
+  nonces: Map<string, number>,
+): void {
   const header = request.headers.authorization;
   if (!header) throw oauthFailure('missing Authorization header');
   const oauth = parseOAuthHeader(header);

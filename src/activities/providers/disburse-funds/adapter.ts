@@ -95,7 +95,10 @@ export class DisburseFundsPayouts implements PayoutProvider {
     const destination = input.destinations.find((d) => d.identifierType === DESTINATION_IDENTIFIER);
     if (!destination) {
       return {
-        status: 'FAILED', provider: PROVIDER, reason: 'RECEIVER_NOT_IDENTIFIED', failureCode: 'NO_UPI_VPA',
+        status: 'FAILED',
+        provider: PROVIDER,
+        reason: 'RECEIVER_NOT_IDENTIFIED',
+        failureCode: 'NO_UPI_VPA',
         message: `no customer identifier of type ${DESTINATION_IDENTIFIER} names the payout destination`,
         moneyMayHaveMoved: false,
       };
@@ -104,7 +107,9 @@ export class DisburseFundsPayouts implements PayoutProvider {
     // A retry sends exactly what an earlier attempt may have sent (same key, same parameters), even if
     // the input or the account configuration changed since: another key could pay a second time.
     const record: DisburseRecord = resumed ?? {
-      v: 1, provider: PROVIDER, account: this.accountName,
+      v: 1,
+      provider: PROVIDER,
+      account: this.accountName,
       requestId: disburseRequestId(input.payoutRequestID),
       paymentIntegratorAccountId: this.account.paymentIntegratorAccountId,
       amountMicros: microsOf(input.amount),
@@ -121,7 +126,10 @@ export class DisburseFundsPayouts implements PayoutProvider {
       // This code refuses before any I/O, so only a record resumed from an older version can have been sent.
       const mayHaveSent = resumed !== undefined && earlierMayHaveSent;
       return {
-        status: 'FAILED', provider: PROVIDER, reason: 'INVALID_PARAMETERS', failureCode: 'AMOUNT_OUT_OF_RANGE',
+        status: 'FAILED',
+        provider: PROVIDER,
+        reason: 'INVALID_PARAMETERS',
+        failureCode: 'AMOUNT_OUT_OF_RANGE',
         message: `payout of ${formatMoney(input.amount)} is not a positive whole number of minor units within disburseFunds' int64 micros; nothing was sent`,
         processingData: ctx.seal({ ...record, stage: mayHaveSent ? 'SENDING' : 'NOT_SENT' }),
         moneyMayHaveMoved: mayHaveSent,
@@ -130,12 +138,30 @@ export class DisburseFundsPayouts implements PayoutProvider {
 
     // Before every send: from here on a crash leaves CancelPayout everything it needs, and a cancel
     // request that came first makes this throw, so nothing is sent (never catch it).
-    await ctx.report({ sending: true, moneyMayHaveMoved: true, stage: 'SENDING', processingData: ctx.seal({ ...record, stage: 'SENDING' }) });
-    const outcome = classifyDisburseFunds(await exchange(this.url(), { method: 'POST', headers: this.headers(), body: requestBody(record) }, this.account.timeoutMs));
+    await ctx.report({
+      sending: true,
+      moneyMayHaveMoved: true,
+      stage: 'SENDING',
+      processingData: ctx.seal({ ...record, stage: 'SENDING' }),
+    });
+    const outcome = classifyDisburseFunds(
+      await exchange(this.url(), { method: 'POST', headers: this.headers(), body: requestBody(record) }, this.account.timeoutMs),
+    );
 
     if (outcome.outcome === 'DONE') {
-      const paid: DisburseRecord = { ...record, stage: 'PAID', paymentIntegratorTransactionId: outcome.done.transactionId, resultCode: 'SUCCESS' };
-      return { status: 'PAID', provider: PROVIDER, reference: outcome.done.transactionId, processedAmount: amount, processingData: ctx.seal(paid) };
+      const paid: DisburseRecord = {
+        ...record,
+        stage: 'PAID',
+        paymentIntegratorTransactionId: outcome.done.transactionId,
+        resultCode: 'SUCCESS',
+      };
+      return {
+        status: 'PAID',
+        provider: PROVIDER,
+        reference: outcome.done.transactionId,
+        processedAmount: amount,
+        processingData: ctx.seal(paid),
+      };
     }
     if (outcome.outcome === 'UNKNOWN') return this.retry({ ...record, stage: 'SENDING', lastSeen: outcome.why }, ctx);
     return this.notDone(record, outcome.notDone, earlierMayHaveSent, amount, ctx);
@@ -149,8 +175,12 @@ export class DisburseFundsPayouts implements PayoutProvider {
     const record = readRecord(data);
     if (!record) {
       return {
-        status: 'FAILED', provider: PROVIDER, reason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA',
-        message: 'payout processing data is not a disburseFunds record; nothing was done, reconcile by hand', needsReconciliation: true,
+        status: 'FAILED',
+        provider: PROVIDER,
+        reason: 'INVALID_PROCESSING_DATA',
+        failureCode: 'INVALID_PROCESSING_DATA',
+        message: 'payout processing data is not a disburseFunds record; nothing was done, reconcile by hand',
+        needsReconciliation: true,
       };
     }
     const processingData = ctx.seal(record);
@@ -158,7 +188,12 @@ export class DisburseFundsPayouts implements PayoutProvider {
     switch (provenOutcome(record)) {
       case 'PAID':
         return {
-          status: 'FAILED', provider: PROVIDER, reason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED', processingData, needsReconciliation: true,
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: 'NOT_REVERSIBLE',
+          failureCode: 'DISBURSED',
+          processingData,
+          needsReconciliation: true,
           message: `${payout} was disbursed (transaction ${record.paymentIntegratorTransactionId}); disburseFunds has no reversal: reconcile by hand`,
         };
       case 'NOTHING_PAID':
@@ -166,19 +201,36 @@ export class DisburseFundsPayouts implements PayoutProvider {
       case 'CONFLICT':
         // Not "nothing to do": the key and its compensation belong to the other execution, which a person must match up.
         return {
-          status: 'FAILED', provider: PROVIDER, reason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION', processingData, needsReconciliation: true,
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: 'DUPLICATE_REQUEST',
+          failureCode: 'IDEMPOTENCY_VIOLATION',
+          processingData,
+          needsReconciliation: true,
           message: `${payout}: the key is owned by another execution with other parameters (HTTP 412 IDEMPOTENCY_VIOLATION); this one disbursed nothing and compensates nothing: reconcile by hand`,
         };
       default:
         return {
-          status: 'FAILED', provider: PROVIDER, reason: 'OUTCOME_UNKNOWN', failureCode: 'OUTCOME_UNKNOWN', processingData, needsReconciliation: true,
-          message: `${payout} may have been disbursed; last seen: ${record.lastSeen ?? `stage ${record.stage}, the request may have reached the provider and no answer was read`}. ` +
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: 'OUTCOME_UNKNOWN',
+          failureCode: 'OUTCOME_UNKNOWN',
+          processingData,
+          needsReconciliation: true,
+          message:
+            `${payout} may have been disbursed; last seen: ${record.lastSeen ?? `stage ${record.stage}, the request may have reached the provider and no answer was read`}. ` +
             'disburseFunds has no status query and CancelPayout never re-sends (a re-send would be the first payout if the original never arrived): reconcile by hand with the provider',
         };
     }
   }
 
-  private notDone(record: DisburseRecord, notDone: NotDisbursed, earlierMayHaveSent: boolean, amount: Money, ctx: ProviderContext): Promise<PayoutStep> | PayoutStep {
+  private notDone(
+    record: DisburseRecord,
+    notDone: NotDisbursed,
+    earlierMayHaveSent: boolean,
+    amount: Money,
+    ctx: ProviderContext,
+  ): Promise<PayoutStep> | PayoutStep {
     switch (notDone.kind) {
       case 'not-sent':
         // Nothing left this time; the record says NOT_SENT only while no earlier send may have left either.
@@ -186,20 +238,34 @@ export class DisburseFundsPayouts implements PayoutProvider {
       case 'declined': {
         // A decline is the stored reply for the key: it settles earlier sends too.
         const declined: DisburseRecord = {
-          ...record, stage: 'DECLINED', paymentIntegratorTransactionId: notDone.transactionId, resultCode: notDone.resultCode, rawResult: notDone.rawResult,
+          ...record,
+          stage: 'DECLINED',
+          paymentIntegratorTransactionId: notDone.transactionId,
+          resultCode: notDone.resultCode,
+          rawResult: notDone.rawResult,
           ...(notDone.limit ? { limit: readLimit(notDone.limit, record.currencyCode) } : {}),
         };
         return {
-          status: 'FAILED', provider: PROVIDER, reason: notDone.reason, failureCode: notDone.resultCode,
-          message: declineMessage(declined, amount), processingData: ctx.seal(declined), moneyMayHaveMoved: false,
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: notDone.reason,
+          failureCode: notDone.resultCode,
+          message: declineMessage(declined, amount),
+          processingData: ctx.seal(declined),
+          moneyMayHaveMoved: false,
         };
       }
       case 'conflict': {
         const conflict: DisburseRecord = { ...record, stage: 'CONFLICT', ...errorFields(notDone) };
         return {
-          status: 'FAILED', provider: PROVIDER, reason: 'DUPLICATE_REQUEST', failureCode: notDone.code, processingData: ctx.seal(conflict),
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: 'DUPLICATE_REQUEST',
+          failureCode: notDone.code,
+          processingData: ctx.seal(conflict),
           message: `${describePayout(record)}: another execution owns this key with other parameters (HTTP 412 IDEMPOTENCY_VIOLATION${notDone.description ? `: ${notDone.description}` : ''}); nothing was disbursed by this one: reconcile by hand`,
-          moneyMayHaveMoved: false, needsReconciliation: true,
+          moneyMayHaveMoved: false,
+          needsReconciliation: true,
         };
       }
       case 'refused': {
@@ -208,16 +274,25 @@ export class DisburseFundsPayouts implements PayoutProvider {
           // A refusal of this send proves nothing about an earlier one that may have been processed.
           const unknown: DisburseRecord = { ...record, stage: 'SENDING', ...errorFields(notDone), lastSeen: `${seen} (on a retry)` };
           return {
-            status: 'FAILED', provider: PROVIDER, reason: 'OUTCOME_UNKNOWN', failureCode: notDone.code, processingData: ctx.seal(unknown),
+            status: 'FAILED',
+            provider: PROVIDER,
+            reason: 'OUTCOME_UNKNOWN',
+            failureCode: notDone.code,
+            processingData: ctx.seal(unknown),
             message: `disburseFunds refused the retry of ${describePayout(record)} (${seen}); an earlier send may have been processed: reconcile by hand`,
-            moneyMayHaveMoved: true, needsReconciliation: true,
+            moneyMayHaveMoved: true,
+            needsReconciliation: true,
           };
         }
         const rejected: DisburseRecord = { ...record, stage: 'REJECTED', ...errorFields(notDone) };
         return {
-          status: 'FAILED', provider: PROVIDER, reason: notDone.configuration ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR', failureCode: notDone.code,
+          status: 'FAILED',
+          provider: PROVIDER,
+          reason: notDone.configuration ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR',
+          failureCode: notDone.code,
           message: `disburseFunds refused to process payout ${record.requestId} (${seen}); nothing was disbursed`,
-          processingData: ctx.seal(rejected), moneyMayHaveMoved: false,
+          processingData: ctx.seal(rejected),
+          moneyMayHaveMoved: false,
         };
       }
     }
@@ -285,7 +360,9 @@ function provenOutcome(record: DisburseRecord): 'PAID' | 'NOTHING_PAID' | 'CONFL
     // Records written before the outcome table could say DECLINED/REJECTED for answers that prove
     // nothing (a decline without rawResult, a garbled body): only the proof itself counts.
     case 'DECLINED':
-      return resultReason(record.resultCode ?? '') && typeof record.rawResult?.rawCode === 'string' && record.rawResult.rawCode !== '' ? 'NOTHING_PAID' : undefined;
+      return resultReason(record.resultCode ?? '') && typeof record.rawResult?.rawCode === 'string' && record.rawResult.rawCode !== ''
+        ? 'NOTHING_PAID'
+        : undefined;
     case 'REJECTED': {
       const code = record.errorResponseCode ?? '';
       const means = Object.hasOwn(ERROR_RESPONSE_CODES, code) ? ERROR_RESPONSE_CODES[code].means : undefined;
@@ -322,7 +399,10 @@ function readLimit(limit: { kind: 'min' | 'max'; raw: string; micros?: bigint },
 
 function declineMessage(record: DisburseRecord, amount: Money): string {
   const { limit } = record;
-  if (limit && (record.resultCode === 'DISBURSEMENT_UNDER_TRANSACTION_LIMIT' || record.resultCode === 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT')) {
+  if (
+    limit &&
+    (record.resultCode === 'DISBURSEMENT_UNDER_TRANSACTION_LIMIT' || record.resultCode === 'DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT')
+  ) {
     const shown = 'raw' in limit ? `${limit.raw} (as sent by the provider, micros)` : formatMoney(limit);
     return limit.kind === 'min'
       ? `payout of ${formatMoney(amount)} is below the provider's per-transaction minimum of ${shown}`

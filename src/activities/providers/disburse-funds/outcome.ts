@@ -73,16 +73,21 @@ export function classifyDisburseFunds(exchange: Exchange): DisburseFundsOutcome 
   const errorIdentifier = optionalString(error.paymentIntegratorErrorIdentifier);
   const means = code ? errorMeaning(code, httpStatus) : undefined;
   if (code && (means === 'REFUSED' || means === 'MISCONFIGURED')) {
-    return { outcome: 'NOT_DONE', notDone: { kind: 'refused', httpStatus, code, configuration: means === 'MISCONFIGURED', description, errorIdentifier } };
+    return {
+      outcome: 'NOT_DONE',
+      notDone: { kind: 'refused', httpStatus, code, configuration: means === 'MISCONFIGURED', description, errorIdentifier },
+    };
   }
-  if (means === 'CONFLICT') return { outcome: 'NOT_DONE', notDone: { kind: 'conflict', code: 'IDEMPOTENCY_VIOLATION', description, errorIdentifier } };
+  if (means === 'CONFLICT')
+    return { outcome: 'NOT_DONE', notDone: { kind: 'conflict', code: 'IDEMPOTENCY_VIOLATION', description, errorIdentifier } };
   const id = errorIdentifier ? ` (error id ${errorIdentifier})` : '';
   return unknown(`HTTP ${httpStatus} ${code ?? 'ErrorResponse without errorResponseCode'}${id}${description ? `: ${description}` : ''}`);
 }
 
 function classifyReply(json: Record<string, unknown>): DisburseFundsOutcome {
   const header = json.responseHeader;
-  if (!isObject(header) || typeof header.responseTimestamp !== 'string') return unknown('HTTP 200 reply without responseHeader.responseTimestamp');
+  if (!isObject(header) || typeof header.responseTimestamp !== 'string')
+    return unknown('HTTP 200 reply without responseHeader.responseTimestamp');
   const transactionId = json.paymentIntegratorTransactionId;
   if (typeof transactionId !== 'string' || transactionId === '') return unknown('HTTP 200 reply without paymentIntegratorTransactionId');
   const result = json.disburseFundsResult;
@@ -94,13 +99,21 @@ function classifyReply(json: Record<string, unknown>): DisburseFundsOutcome {
   if (!reason) return unknown(`HTTP 200 with the undocumented result code ${JSON.stringify(code)} (transaction ${transactionId})`);
   const raw = result.rawResult;
   const rawCode = isObject(raw) ? optionalString(raw.rawCode) : undefined;
-  if (!isObject(raw) || !rawCode) return unknown(`HTTP 200 ${code} without rawResult.rawCode, which the protocol requires for a decline (transaction ${transactionId})`);
-  const limit = result.transactionMinLimit != null ? { kind: 'min' as const, value: result.transactionMinLimit }
-    : result.transactionMaxLimit != null ? { kind: 'max' as const, value: result.transactionMaxLimit } : undefined;
+  if (!isObject(raw) || !rawCode)
+    return unknown(`HTTP 200 ${code} without rawResult.rawCode, which the protocol requires for a decline (transaction ${transactionId})`);
+  const limit =
+    result.transactionMinLimit != null
+      ? { kind: 'min' as const, value: result.transactionMinLimit }
+      : result.transactionMaxLimit != null
+        ? { kind: 'max' as const, value: result.transactionMaxLimit }
+        : undefined;
   return {
     outcome: 'NOT_DONE',
     notDone: {
-      kind: 'declined', resultCode: code, reason, transactionId,
+      kind: 'declined',
+      resultCode: code,
+      reason,
+      transactionId,
       rawResult: { ...(optionalString(raw.scope) !== undefined ? { scope: optionalString(raw.scope) } : {}), rawCode },
       ...(limit ? { limit: { kind: limit.kind, ...readLimit(limit.value) } } : {}),
     },

@@ -29,11 +29,33 @@ export const payneteasyAccountSchema = z.object({
   polling: z
     .object({
       fastIntervalMs: z.number().int().positive().default(4_000),
-      fastPhaseMs: z.number().int().positive().default(5 * 60_000),
-      slowIntervalMs: z.number().int().positive().default(5 * 60_000),
-      slowPhaseMs: z.number().int().positive().default(60 * 60_000),
-      lateIntervalMs: z.number().int().positive().default(60 * 60_000),
+      fastPhaseMs: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 60_000),
+      slowIntervalMs: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 60_000),
+      slowPhaseMs: z
+        .number()
+        .int()
+        .positive()
+        .default(60 * 60_000),
+      lateIntervalMs: z
+        .number()
+        .int()
+        .positive()
+        .default(60 * 60_000),
     })
-    .default({ fastIntervalMs: 4_000, fastPhaseMs: 5 * 60_000, slowIntervalMs: 5 * 60_000, slowPhaseMs: 60 * 60_000, lateIntervalMs: 60 * 60_000 }),
+    .default({
+      fastIntervalMs: 4_000,
+      fastPhaseMs: 5 * 60_000,
+      slowIntervalMs: 5 * 60_000,
+      slowPhaseMs: 60 * 60_000,
+      lateIntervalMs: 60 * 60_000,
+    }),
 });
 export type PayneteasyAccount = z.infer<typeof payneteasyAccountSchema>;

@@ -30,7 +30,11 @@ export class PayneteasyGateway {
   }
 
   post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Exchange> {
-    const init = { method: 'POST' as const, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() };
+    const init = {
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    };
     return exchange(url, init, this.account.timeoutMs);
   }
 
@@ -47,7 +51,10 @@ export class PayneteasyGateway {
   }
 
   /** `/api/v2/sale-form` or `/api/v2/preauth-form`: control over endpoint, order, minor amount, email. */
-  paymentForm(command: 'sale' | 'preauth', fields: { clientOrderId: string; amount: Money; description: string; email?: string; callbackUrl?: string }): Promise<Exchange> {
+  paymentForm(
+    command: 'sale' | 'preauth',
+    fields: { clientOrderId: string; amount: Money; description: string; email?: string; callbackUrl?: string },
+  ): Promise<Exchange> {
     const { endpointId, controlKey } = this.account;
     const email = fields.email ?? '';
     const form: Record<string, string> = {
@@ -63,10 +70,17 @@ export class PayneteasyGateway {
   }
 
   /** A command on an existing order (capture, return): login, ids, SHA-1 control. */
-  orderCommand(command: 'capture' | 'return', ids: { clientOrderId: string; orderId: string }, extra: Record<string, string> = {}): Promise<Exchange> {
+  orderCommand(
+    command: 'capture' | 'return',
+    ids: { clientOrderId: string; orderId: string },
+    extra: Record<string, string> = {},
+  ): Promise<Exchange> {
     const { login, controlKey } = this.account;
     return this.post(this.commandUrl(`v2/${command}`), {
-      login, client_orderid: ids.clientOrderId, orderid: ids.orderId, ...extra,
+      login,
+      client_orderid: ids.clientOrderId,
+      orderid: ids.orderId,
+      ...extra,
       control: control(login, ids.clientOrderId, ids.orderId, controlKey),
     });
   }
@@ -75,7 +89,11 @@ export class PayneteasyGateway {
   async status(question: StatusQuestion): Promise<StatusOutcome> {
     const { login, controlKey } = this.account;
     const { clientOrderId, orderId, serialNumber } = question;
-    const form: Record<string, string> = { login, client_orderid: clientOrderId, control: control(login, clientOrderId, orderId ?? '', controlKey) };
+    const form: Record<string, string> = {
+      login,
+      client_orderid: clientOrderId,
+      control: control(login, clientOrderId, orderId ?? '', controlKey),
+    };
     if (orderId) form.orderid = orderId;
     if (serialNumber) form['by-request-sn'] = serialNumber;
     return classifyStatus(await this.post(this.commandUrl('v2/status'), form), question);

@@ -89,8 +89,7 @@ export interface StatusUnknown {
 }
 
 export type StatusOutcome =
-  | Exclude<Classified<TransactionView, TransactionView & { status: FinalFailure }>, { outcome: 'UNKNOWN' }>
-  | StatusUnknown;
+  Exclude<Classified<TransactionView, TransactionView & { status: FinalFailure }>, { outcome: 'UNKNOWN' }> | StatusUnknown;
 
 const FINAL_FAILURES: ReadonlySet<string> = new Set<FinalFailure>(['declined', 'error', 'filtered']);
 const IN_PROGRESS: ReadonlySet<string> = new Set(['processing', 'unknown']);
@@ -100,11 +99,13 @@ type Fields = Map<string, string>;
 type Read = { fields: Fields; httpStatus: number } | { why: string };
 
 /** HTTP statuses that say nothing about the request: the provider may or may not have processed it. */
-const saysNothing = (httpStatus: number) => httpStatus !== 200 && !(httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429);
+const saysNothing = (httpStatus: number) =>
+  httpStatus !== 200 && !(httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429);
 
 /** A well-formed protocol answer, or why the exchange is not one. */
 function read(exchange: Exchange): Read {
-  if (exchange.kind !== 'answer') return { why: exchange.kind === 'not-sent' ? `not sent (${exchange.error})` : `no answer (${exchange.error})` };
+  if (exchange.kind !== 'answer')
+    return { why: exchange.kind === 'not-sent' ? `not sent (${exchange.error})` : `no answer (${exchange.error})` };
   const { httpStatus, body } = exchange;
   if (saysNothing(httpStatus)) return { why: `HTTP ${httpStatus}` };
   if (!body.endsWith('\n')) return { why: `HTTP ${httpStatus} with ${body.trim() ? 'a cut-off or foreign body' : 'an empty body'}` };
@@ -128,18 +129,23 @@ function refusalOf(fields: Fields): Refusal | undefined {
 }
 
 /** The accept of a request that creates or changes an order. */
-function classifyAccept(exchange: Exchange, asked: { clientOrderId: string; orderId?: string; types: readonly string[] }): Classified<Accepted, NotDone> {
+function classifyAccept(
+  exchange: Exchange,
+  asked: { clientOrderId: string; orderId?: string; types: readonly string[] },
+): Classified<Accepted, NotDone> {
   if (exchange.kind === 'not-sent') return { outcome: 'NOT_DONE', notDone: { notSent: exchange.error } };
   const answer = read(exchange);
   if ('why' in answer) return { outcome: 'UNKNOWN', why: answer.why };
   const refused = refusalOf(answer.fields);
   if (refused) return { outcome: 'NOT_DONE', notDone: { refused } };
   const type = answer.fields.get('type')!;
-  if (answer.httpStatus !== 200 || !asked.types.includes(type)) return { outcome: 'UNKNOWN', why: `unexpected answer: HTTP ${answer.httpStatus} type=${type}` };
+  if (answer.httpStatus !== 200 || !asked.types.includes(type))
+    return { outcome: 'UNKNOWN', why: `unexpected answer: HTTP ${answer.httpStatus} type=${type}` };
   const orderId = field(answer.fields, 'paynet-order-id');
   const serialNumber = field(answer.fields, 'serial-number');
   const merchantOrderId = field(answer.fields, 'merchant-order-id');
-  if (!orderId || !serialNumber || !merchantOrderId) return { outcome: 'UNKNOWN', why: `incomplete ${type}: paynet-order-id, serial-number and merchant-order-id are required` };
+  if (!orderId || !serialNumber || !merchantOrderId)
+    return { outcome: 'UNKNOWN', why: `incomplete ${type}: paynet-order-id, serial-number and merchant-order-id are required` };
   if (merchantOrderId !== asked.clientOrderId || (asked.orderId !== undefined && orderId !== asked.orderId)) {
     return { outcome: 'UNKNOWN', why: `the ${type} names order ${orderId} / ${merchantOrderId}, not ours` };
   }
@@ -148,7 +154,10 @@ function classifyAccept(exchange: Exchange, asked: { clientOrderId: string; orde
 
 /** The answer to a request that creates an order: `/api/v4/payout`, `/api/v2/sale-form`, `/api/v2/preauth-form`. */
 export function classifyCreation(exchange: Exchange, asked: { clientOrderId: string; form: boolean }): Classified<Accepted, NotDone> {
-  return classifyAccept(exchange, { clientOrderId: asked.clientOrderId, types: asked.form ? ['async-form-response', 'async-response'] : ['async-response'] });
+  return classifyAccept(exchange, {
+    clientOrderId: asked.clientOrderId,
+    types: asked.form ? ['async-form-response', 'async-response'] : ['async-response'],
+  });
 }
 
 /** The answer to a command on an existing order (`capture`, `return`): DONE means a transaction exists. */
@@ -157,26 +166,44 @@ export function classifyOrderCommand(exchange: Exchange, asked: { clientOrderId:
 }
 
 /** The answer to `/api/v2/status` about transaction `type` (by its serial number when given). */
-export function classifyStatus(exchange: Exchange, asked: { clientOrderId: string; orderId?: string; serialNumber?: string; type: TransactionType }): StatusOutcome {
-  const unknown = (kind: StatusUnknownKind, why: string, extra: Partial<StatusUnknown> = {}): StatusUnknown => ({ outcome: 'UNKNOWN', kind, why, ...extra });
+export function classifyStatus(
+  exchange: Exchange,
+  asked: { clientOrderId: string; orderId?: string; serialNumber?: string; type: TransactionType },
+): StatusOutcome {
+  const unknown = (kind: StatusUnknownKind, why: string, extra: Partial<StatusUnknown> = {}): StatusUnknown => ({
+    outcome: 'UNKNOWN',
+    kind,
+    why,
+    ...extra,
+  });
   const answer = read(exchange);
   if ('why' in answer) return unknown('retry', `status of ${asked.type}: ${answer.why}`);
   const { fields } = answer;
   const refused = refusalOf(fields);
   if (refused) {
     return NOT_FOUND_CODES.has(refused.code)
-      ? unknown('not-found', `Payneteasy knows no ${asked.serialNumber ? `${asked.type} ${asked.serialNumber}` : 'order'} for ${asked.clientOrderId} (${refused.code})`, { refusal: refused })
-      : unknown('refused', `Payneteasy refused the status of ${asked.clientOrderId}: ${refused.code} ${refused.message}`.trim(), { refusal: refused });
+      ? unknown(
+          'not-found',
+          `Payneteasy knows no ${asked.serialNumber ? `${asked.type} ${asked.serialNumber}` : 'order'} for ${asked.clientOrderId} (${refused.code})`,
+          { refusal: refused },
+        )
+      : unknown('refused', `Payneteasy refused the status of ${asked.clientOrderId}: ${refused.code} ${refused.message}`.trim(), {
+          refusal: refused,
+        });
   }
   const type = fields.get('type');
-  if (answer.httpStatus !== 200 || type !== 'status-response') return unknown('retry', `status of ${asked.type}: unexpected answer HTTP ${answer.httpStatus} type=${type}`);
+  if (answer.httpStatus !== 200 || type !== 'status-response')
+    return unknown('retry', `status of ${asked.type}: unexpected answer HTTP ${answer.httpStatus} type=${type}`);
   const status = fields.get('status');
   const orderId = field(fields, 'paynet-order-id');
   const clientOrderId = field(fields, 'merchant-order-id');
   const serialNumber = field(fields, 'serial-number');
   const txType = field(fields, 'transaction-type');
   if (status === undefined || !orderId || !clientOrderId || !serialNumber || !txType) {
-    return unknown('retry', 'incomplete status-response: status, paynet-order-id, merchant-order-id, serial-number and transaction-type are required');
+    return unknown(
+      'retry',
+      'incomplete status-response: status, paynet-order-id, merchant-order-id, serial-number and transaction-type are required',
+    );
   }
   if (clientOrderId !== asked.clientOrderId || (asked.orderId !== undefined && orderId !== asked.orderId)) {
     return unknown('unrecognised', `the status answer is about order ${orderId} / ${clientOrderId}, not the one asked about`);
@@ -187,11 +214,22 @@ export function classifyStatus(exchange: Exchange, asked: { clientOrderId: strin
   const amount = field(fields, 'amount');
   const currency = field(fields, 'currency');
   const view: TransactionView = {
-    orderId, clientOrderId, serialNumber, type: txType, status, amount, currency, minor: providerMinorUnits(amount, currency),
-    redirectUrl: field(fields, 'redirect-to'), orderStage: field(fields, 'order-stage'),
-    errorCode: field(fields, 'error-code'), errorMessage: field(fields, 'error-message'), destination: field(fields, 'destination-card-ref-id'),
+    orderId,
+    clientOrderId,
+    serialNumber,
+    type: txType,
+    status,
+    amount,
+    currency,
+    minor: providerMinorUnits(amount, currency),
+    redirectUrl: field(fields, 'redirect-to'),
+    orderStage: field(fields, 'order-stage'),
+    errorCode: field(fields, 'error-code'),
+    errorMessage: field(fields, 'error-message'),
+    destination: field(fields, 'destination-card-ref-id'),
   };
-  if (txType !== asked.type) return unknown('unrecognised', `the status answer is about a ${txType}, not the ${asked.type} asked about`, { view });
+  if (txType !== asked.type)
+    return unknown('unrecognised', `the status answer is about a ${txType}, not the ${asked.type} asked about`, { view });
   if (status === 'approved') return { outcome: 'DONE', done: view };
   if (FINAL_FAILURES.has(status)) return { outcome: 'NOT_DONE', notDone: { ...view, status: status as FinalFailure } };
   if (IN_PROGRESS.has(status)) return unknown('in-progress', `${asked.type} ${serialNumber} is ${status}`, { view });

@@ -32,7 +32,9 @@ export interface OrderFields {
 }
 
 const text = z.string().min(1);
-const money = z.object({ amount: z.string(), currency: z.string() }).refine((m) => amountProblem(m.amount, m.currency) === undefined, 'is not a valid amount');
+const money = z
+  .object({ amount: z.string(), currency: z.string() })
+  .refine((m) => amountProblem(m.amount, m.currency) === undefined, 'is not a valid amount');
 const orderFields = {
   provider: z.literal(PROVIDER),
   clientOrderId: text,
@@ -82,22 +84,56 @@ export const PAYMENT_STAGES = [
 export type PaymentStage = (typeof PAYMENT_STAGES)[number];
 
 /** Stages that name an order we own, and the serials they need. */
-const NEEDS_ORDER = new Set<string>(['PROCESSING', 'APPROVED', 'RETURN_SENDING', 'RETURN_PROCESSING', 'RETURNED', 'RETURN_DECLINED', 'AUTHORIZED', 'CAPTURED', 'CAPTURE_SENDING', 'CAPTURE_PROCESSING', 'RELEASE_SENDING', 'RELEASE_PROCESSING', 'RELEASED', 'REFUNDED', 'RELEASE_DECLINED']);
-const NEEDS_SERIAL: Record<string, string> = { RETURN_PROCESSING: 'returnSerialNumber', CAPTURE_PROCESSING: 'captureSerialNumber', RELEASE_PROCESSING: 'releaseSerialNumber' };
+const NEEDS_ORDER = new Set<string>([
+  'PROCESSING',
+  'APPROVED',
+  'RETURN_SENDING',
+  'RETURN_PROCESSING',
+  'RETURNED',
+  'RETURN_DECLINED',
+  'AUTHORIZED',
+  'CAPTURED',
+  'CAPTURE_SENDING',
+  'CAPTURE_PROCESSING',
+  'RELEASE_SENDING',
+  'RELEASE_PROCESSING',
+  'RELEASED',
+  'REFUNDED',
+  'RELEASE_DECLINED',
+]);
+const NEEDS_SERIAL: Record<string, string> = {
+  RETURN_PROCESSING: 'returnSerialNumber',
+  CAPTURE_PROCESSING: 'captureSerialNumber',
+  RELEASE_PROCESSING: 'releaseSerialNumber',
+};
 
 function stageRules(record: { stage: string; orderId?: string } & Record<string, unknown>, ctx: z.RefinementCtx) {
-  if (NEEDS_ORDER.has(record.stage) && !record.orderId) ctx.addIssue({ code: 'custom', message: `stage ${record.stage} needs an orderId`, path: ['orderId'] });
+  if (NEEDS_ORDER.has(record.stage) && !record.orderId)
+    ctx.addIssue({ code: 'custom', message: `stage ${record.stage} needs an orderId`, path: ['orderId'] });
   const serial = NEEDS_SERIAL[record.stage];
-  if (serial && typeof record[serial] !== 'string') ctx.addIssue({ code: 'custom', message: `stage ${record.stage} needs ${serial}`, path: [serial] });
+  if (serial && typeof record[serial] !== 'string')
+    ctx.addIssue({ code: 'custom', message: `stage ${record.stage} needs ${serial}`, path: [serial] });
 }
 
 const payoutSchema = z
-  .looseObject({ ...orderFields, amount: money, destination: text.optional(), stage: z.enum(PAYOUT_STAGES), returnSerialNumber: text.optional() })
+  .looseObject({
+    ...orderFields,
+    amount: money,
+    destination: text.optional(),
+    stage: z.enum(PAYOUT_STAGES),
+    returnSerialNumber: text.optional(),
+  })
   .superRefine(stageRules);
 const paymentSchema = z
   .looseObject({
-    ...orderFields, command: z.enum(['sale', 'preauth']), requested: money, processedAmount: money.optional(), stage: z.enum(PAYMENT_STAGES),
-    captureSerialNumber: text.optional(), releaseSerialNumber: text.optional(), releaseIsRefund: z.boolean().optional(),
+    ...orderFields,
+    command: z.enum(['sale', 'preauth']),
+    requested: money,
+    processedAmount: money.optional(),
+    stage: z.enum(PAYMENT_STAGES),
+    captureSerialNumber: text.optional(),
+    releaseSerialNumber: text.optional(),
+    releaseIsRefund: z.boolean().optional(),
   })
   .superRefine(stageRules);
 
@@ -131,7 +167,9 @@ export type Checked<R> = { ok: true; record: R } | { ok: false; problem: string 
 
 function check<R>(schema: z.ZodType, data: unknown, what: string): Checked<R> {
   const parsed = schema.safeParse(data);
-  return parsed.success ? { ok: true, record: parsed.data as R } : { ok: false, problem: `not a usable Payneteasy ${what} record: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}` };
+  return parsed.success
+    ? { ok: true, record: parsed.data as R }
+    : { ok: false, problem: `not a usable Payneteasy ${what} record: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}` };
 }
 export const checkPayoutRecord = (data: unknown) => check<PayoutRecord>(payoutSchema, data, 'payout');
 export const checkPaymentRecord = (data: unknown) => check<PaymentRecord>(paymentSchema, data, 'payment');
@@ -140,7 +178,11 @@ export const checkPaymentRecord = (data: unknown) => check<PaymentRecord>(paymen
  * The record to work from: what an earlier attempt of this activity last reported (it knows more,
  * e.g. that a reversal was sent), else what the activity was handed.
  */
-export function resumeFrom<R extends OrderFields>(given: Checked<R>, ctx: ProviderContext, checker: (data: unknown) => Checked<R>): Checked<R> {
+export function resumeFrom<R extends OrderFields>(
+  given: Checked<R>,
+  ctx: ProviderContext,
+  checker: (data: unknown) => Checked<R>,
+): Checked<R> {
   const resumed = ctx.resumed ? checker(ctx.resumed) : undefined;
   if (resumed?.ok && (!given.ok || resumed.record.clientOrderId === given.record.clientOrderId)) return resumed;
   return given;
@@ -148,7 +190,8 @@ export function resumeFrom<R extends OrderFields>(given: Checked<R>, ctx: Provid
 
 export const nowIso = () => new Date().toISOString();
 
-export const orderOf = (record: OrderFields): ProviderOrder => (record.orderId ? { clientOrderId: record.clientOrderId, orderId: record.orderId } : { clientOrderId: record.clientOrderId });
+export const orderOf = (record: OrderFields): ProviderOrder =>
+  record.orderId ? { clientOrderId: record.clientOrderId, orderId: record.orderId } : { clientOrderId: record.clientOrderId };
 
 /** The record once a known state was learned: no longer unknown. */
 export function known<R extends OrderFields>(record: R): R {
@@ -160,7 +203,12 @@ export function known<R extends OrderFields>(record: R): R {
  * The record while its outcome stays unknown, and whether the window to learn it is over. An order
  * not found counts from when its request may have left; anything else from when it became unknown.
  */
-export function stillUnknown<R extends OrderFields>(record: R, why: string, account: PayneteasyAccount, notFound: boolean): { record: R; over: boolean } {
+export function stillUnknown<R extends OrderFields>(
+  record: R,
+  why: string,
+  account: PayneteasyAccount,
+  notFound: boolean,
+): { record: R; over: boolean } {
   const since = record.unknownSince ?? nowIso();
   const start = Date.parse(notFound && !record.orderId && record.sentAt ? record.sentAt : since);
   const windowMs = account.unknownOutcomeWindowMs ?? DEFAULT_UNKNOWN_OUTCOME_WINDOW_MS;
@@ -194,7 +242,10 @@ const CREATIONS = new Set(['payout', 'sale', 'preauth']);
  * Whether the order a status answer shows (found by client_orderid alone) is the one our record asked
  * for. 'not-ours' needs a fact that differs; 'ours' needs every fact the record has to match.
  */
-export function ownership(expected: { type: string; amount: Money; destination?: string; amountMayChange: boolean }, view: TransactionView): Ownership {
+export function ownership(
+  expected: { type: string; amount: Money; destination?: string; amountMayChange: boolean },
+  view: TransactionView,
+): Ownership {
   if (CREATIONS.has(view.type) && view.type !== expected.type) return 'not-ours';
   if (view.currency !== undefined && view.currency !== expected.amount.currency) return 'not-ours';
   if (view.destination !== undefined && view.destination !== expected.destination) return 'not-ours';
