@@ -22,6 +22,7 @@ import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
 import { startCodecServer } from './codec/server';
 import { loadAccounts, taskQueue } from './config';
+import { abortSignal } from './contracts';
 import { workflowIds } from './contracts/ids';
 import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
 import { CuwoFailureReason, CuwoProvider, CuwoRequestId, CuwoType } from './search-attributes';
@@ -74,13 +75,13 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
     if (!finished) continue;
     if ('error' in finished) {
       if (finished.error instanceof CuwoAbnormalEndError) {
-        console.log(JSON.stringify({ kind: 'abnormal', message: finished.error.message }, null, 2));
+        console.log(JSON.stringify({ outcome: 'ABNORMAL', message: finished.error.message }, null, 2));
         return EXIT.abnormal;
       }
       throw finished.error;
     }
     console.log(JSON.stringify(finished.outcome, null, 2));
-    return { success: EXIT.success, failure: EXIT.failure, canceled: EXIT.canceled }[finished.outcome.kind];
+    return { SUCCESS: EXIT.success, FAILURE: EXIT.failure, CANCELED: EXIT.canceled }[finished.outcome.outcome];
   }
 }
 
@@ -130,7 +131,7 @@ async function reconciliationEntries(client: Client, limit?: number): Promise<Re
       const outcome =
         info.status.name === 'RUNNING'
           ? undefined
-          : await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal', message: err.message }));
+          : await cuwoOutcome(handle).catch((err: Error) => ({ outcome: 'ABNORMAL', message: err.message }));
       const attributes = info.typedSearchAttributes;
       return {
         workflowId: info.workflowId,
@@ -292,7 +293,7 @@ export function buildProgram(): Command {
     .action(async (paymentRequestID: string, opts: { reason?: string }) => {
       await withClient(async (client) => {
         const workflowId = workflowIds.paymentRequest(paymentRequestID);
-        await client.workflow.getHandle(workflowId).signal('abort', { reason: opts.reason });
+        await client.workflow.getHandle(workflowId).signal(abortSignal, { reason: opts.reason });
         console.error(`abort sent to ${workflowId}; follow it with: cuwo show ${workflowId}`);
       });
     });
@@ -308,7 +309,7 @@ export function buildProgram(): Command {
         const description = await handle.describe();
         const closed = description.status.name !== 'RUNNING';
         const outcome = closed
-          ? await cuwoOutcome(handle).catch((err: Error) => ({ kind: 'abnormal' as const, message: err.message }))
+          ? await cuwoOutcome(handle).catch((err: Error) => ({ outcome: 'ABNORMAL' as const, message: err.message }))
           : undefined;
         const state = await cuwoState(handle);
         const view = { workflowId, type: description.type, status: description.status.name, state, outcome, webUi: webUiLink(workflowId) };
@@ -326,8 +327,8 @@ export function buildProgram(): Command {
         row('reference', state?.reference);
         row('redirect URL', state?.redirectUrl);
         row('compensation', state?.compensationWorkflowId);
-        row('outcome', outcome?.kind);
-        if (outcome?.kind === 'failure') {
+        row('outcome', outcome?.outcome);
+        if (outcome?.outcome === 'FAILURE') {
           const failure = outcome.failure as { failureReason?: string; failureCode?: string };
           row(
             'failure',
@@ -337,8 +338,8 @@ export function buildProgram(): Command {
           );
           row('message', outcome.message);
         }
-        if (outcome?.kind === 'canceled') row('cancelation', (outcome.cancelation as { cancelationReason?: string }).cancelationReason);
-        if (outcome?.kind === 'abnormal') row('message', outcome.message);
+        if (outcome?.outcome === 'CANCELED') row('cancelation', (outcome.cancelation as { cancelationReason?: string }).cancelationReason);
+        if (outcome?.outcome === 'ABNORMAL') row('message', outcome.message);
         row('Web UI', view.webUi);
         console.log(rows.toString());
       });

@@ -4,7 +4,7 @@
  * execution back into the spec's typed outcome.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { z } from 'zod';
 import { parseWith } from './contracts/common';
@@ -16,7 +16,7 @@ import {
   CapturePaymentWorkflowParameters,
 } from './contracts/payment';
 import { CancelPayoutWorkflowParameters, GrantPayoutWorkflowParameters } from './contracts/payout';
-import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
+import { CUWO_END_TYPES, CUWO_MEMO_KEY, decodeCuwoFailure, type CuwoEnd, type CuwoState } from './contracts';
 
 interface CuwoDefinition<S extends z.ZodTypeAny> {
   parameters: S;
@@ -133,8 +133,8 @@ export function differingFields(a: unknown, b: unknown, path = ''): string[] {
   return keys.flatMap((key) => differingFields(a[key], b[key], Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key));
 }
 
-export type CuwoOutcome<R = unknown, F = unknown, C = unknown> =
-  { kind: 'success'; result: R } | { kind: 'failure'; failure: F; message: string } | { kind: 'canceled'; cancelation: C };
+/** A CUWO's end as the spec knows it: Result, Failure or Cancelation (the one decoder, src/contracts/outcome.ts). */
+export type CuwoOutcome<R = unknown, F = unknown, C = unknown> = Exclude<CuwoEnd<R, F, C>, { outcome: 'ABNORMAL' }>;
 
 /** The execution ended without a CUWO outcome: terminated, timed out, or failed on a defect. */
 export class CuwoAbnormalEndError extends Error {
@@ -143,35 +143,27 @@ export class CuwoAbnormalEndError extends Error {
 
 /** Waits for the execution to close and returns its typed Result | Failure | Cancelation. */
 export async function cuwoOutcome<R = unknown, F = unknown, C = unknown>(handle: WorkflowHandle): Promise<CuwoOutcome<R, F, C>> {
+  let end: CuwoEnd<R, F, C>;
   try {
-    return { kind: 'success', result: (await handle.result()) as R };
+    end = { outcome: 'SUCCESS', workflowId: handle.workflowId, result: (await handle.result()) as R };
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    const cause = err.cause;
-    const detail = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
-    if (isNfon(detail) && detail['@type'].endsWith('WorkflowFailure')) {
-      return { kind: 'failure', failure: detail as F, message: cause!.message };
-    }
-    // A cancelation the provider caused: Temporal lets no workflow cancel itself, so it ends Failed with the structure.
-    if (isNfon(detail) && detail['@type'].endsWith('WorkflowCancelation')) {
-      return { kind: 'canceled', cancelation: detail as C };
-    }
-    if (cause instanceof CancelledFailure) {
+    const { type } = await handle.describe();
+    end = decodeCuwoFailure<F, C>(handle.workflowId, err.cause, CUWO_END_TYPES[type] ?? { failure: '' }, err.message);
+    // Canceled on request: Temporal's cancel carries no details, so the CUWO keeps its cancelation in its memo.
+    if (end.outcome === 'CANCELED' && end.cancelation === undefined) {
       const state = await cuwoState(handle);
-      if (state?.cancelation) return { kind: 'canceled', cancelation: state.cancelation as C };
+      if (state?.cancelation === undefined)
+        end = { outcome: 'ABNORMAL', workflowId: handle.workflowId, message: 'canceled without a CUWO cancelation' };
+      else end = { ...end, cancelation: state.cancelation as C };
     }
-    throw new CuwoAbnormalEndError(
-      `${handle.workflowId} ended without a CUWO outcome: ${cause?.name ?? ''} ${cause?.message ?? err.message}`.trim(),
-    );
   }
+  if (end.outcome === 'ABNORMAL') throw new CuwoAbnormalEndError(`${handle.workflowId} ended without a CUWO outcome: ${end.message}`);
+  return end;
 }
 
 /** The CUWO summary from the memo (works for closed executions, unlike a query on a stopped worker). */
 export async function cuwoState(handle: WorkflowHandle): Promise<CuwoState | undefined> {
   const description = await handle.describe();
   return description.memo?.[CUWO_MEMO_KEY] as CuwoState | undefined;
-}
-
-function isNfon(value: unknown): value is { '@type': string } {
-  return typeof value === 'object' && value !== null && typeof (value as { '@type'?: unknown })['@type'] === 'string';
 }

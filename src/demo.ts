@@ -1,8 +1,14 @@
 /**
  * `npm run demo`: brings up the local stack (Temporal dev server + Web UI, provider simulators, the
- * callback receiver, a worker process), runs GrantPayout scenarios on both payout protocols,
- * including a worker SIGKILLed mid-payout and the Payneteasy receiver's form, prints a
- * result table and the Web UI link, and exits 0 only when every scenario ended as expected.
+ * callback receiver, a worker process) and runs two sets of scenarios:
+ * - payouts: GrantPayout on both payout protocols (disburseFunds: a payout, an amount above the
+ *   provider limit, a worker SIGKILLed mid-payout and recovered; Payneteasy: a payout approved by
+ *   polling and callback, one through the receiver's form, a decline);
+ * - payments: PaymentRequest over Payneteasy (AuthorizeOrCapturePayment, CapturePayment and
+ *   CancelPayment as its children): a direct capture, an authorization captured with an extra tip,
+ *   and a sale the POS aborts after capture, so CancelPayment refunds it.
+ * It prints a result table with the money counted in the simulators' ledgers and the Web UI link,
+ * and exits 0 only when every scenario ended as expected.
  *   --keep   leave the stack running afterwards, to look around in the Web UI (Ctrl-C stops it)
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +21,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, startCuwo, type CuwoOutcome } from './client';
 import { FAILURE_CONVERTER_PATH, cuwoDataConverter } from './codec/data-converter';
 import { taskQueue } from './config';
+import { abortSignal, completeSignal } from './contracts';
 import { workflowIds } from './contracts/ids';
 import { formatMoney, fromMinorUnits } from './contracts/money';
 import { AuthorizeOrCapturePaymentTypes, type AuthorizeOrCapturePaymentWorkflowParameters } from './contracts/payment';
@@ -205,7 +212,8 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
   );
   while ((await cuwoState(handle))?.stage !== 'AWAITING_POS') await sleep(200);
   say(`  the POS side ${scenario.pos === 'complete' ? 'completes the sale' : 'aborts the sale'}`);
-  await handle.signal(scenario.pos, ...(scenario.pos === 'abort' ? [{ reason: 'demo: customer walked away' }] : []));
+  if (scenario.pos === 'abort') await handle.signal(abortSignal, { reason: 'demo: customer walked away' });
+  else await handle.signal(completeSignal);
   const result: PaymentRequestResult = await handle.result();
   const entry = stack.payneteasy.paymentLedger().find((l) => l.clientOrderId === `payment:${id}`);
   const kept = entry?.takenMinor ?? '0';
@@ -224,17 +232,17 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
 }
 
 function describeOutcome(outcome: CuwoOutcome): { summary: string; detail: string } {
-  switch (outcome.kind) {
-    case 'success': {
+  switch (outcome.outcome) {
+    case 'SUCCESS': {
       const result = outcome.result as { processedAmount: { amount: string; currency: string }; payoutReference: string };
       return {
         summary: 'SUCCESS',
         detail: `${result.processedAmount.amount} ${result.processedAmount.currency}, reference ${result.payoutReference}`,
       };
     }
-    case 'failure':
+    case 'FAILURE':
       return { summary: `FAILURE ${(outcome.failure as { failureReason: string }).failureReason}`, detail: outcome.message };
-    case 'canceled':
+    case 'CANCELED':
       return { summary: 'CANCELED', detail: JSON.stringify(outcome.cancelation) };
   }
 }

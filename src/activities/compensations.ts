@@ -5,13 +5,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
-import { ApplicationFailure } from '@temporalio/common';
+import { CUWO_MEMO_KEY, decodeCuwoFailure, type CuwoEnd, type CuwoState } from '../contracts';
 
-export type CompensationEnd =
-  | { outcome: 'SUCCESS'; workflowId: string; result: unknown }
-  | { outcome: 'FAILURE'; workflowId: string; failure: unknown; message: string }
-  | { outcome: 'ABNORMAL'; workflowId: string; message: string };
+export type CompensationEnd = CuwoEnd<unknown, unknown>;
 
 const HEARTBEAT_MS = 5_000;
 
@@ -36,15 +32,7 @@ export function createCompensationActivities() {
         return { outcome: 'SUCCESS', workflowId: input.workflowId, result };
       } catch (err) {
         if (!(err instanceof WorkflowFailedError)) throw err; // not closed yet, or Temporal unreachable: retried
-        const cause = err.cause;
-        const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { '@type'?: string } | undefined) : undefined;
-        if (detail?.['@type'] === input.failureType)
-          return { outcome: 'FAILURE', workflowId: input.workflowId, failure: detail, message: cause!.message };
-        return {
-          outcome: 'ABNORMAL',
-          workflowId: input.workflowId,
-          message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}`,
-        };
+        return decodeCuwoFailure(input.workflowId, err.cause, { failure: input.failureType }, err.message);
       } finally {
         clearInterval(keepAlive);
       }

@@ -9,7 +9,7 @@ import type {
   PaymentStatusActivityInput,
   PaymentStep,
   StartPaymentActivityInput,
-} from './types';
+} from '../contracts';
 
 export type PaymentActivities = ReturnType<typeof createPaymentActivities>;
 

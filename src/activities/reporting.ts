@@ -12,12 +12,14 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { ProviderContext } from './providers/types';
 import type { ProcessingDataSeal, RequestBinding } from './sealing';
 import {
-  CUWO_STATE_QUERY,
-  PROCESSING_DATA_SIGNAL,
-  PROCESSING_DATA_UPDATE,
+  METRICS,
+  count,
+  cuwoStateQuery,
+  processingDataSignal,
+  processingDataUpdate,
   type ProcessingDataAck,
   type ProcessingDataUpdate,
-} from './types';
+} from '../contracts';
 
 const KEEP_ALIVE_MS = 2_000;
 
@@ -56,9 +58,7 @@ export async function withProviderContext<T>(scope: ProviderCallScope, call: (ct
       },
     });
     const status = (step as { status?: string } | undefined)?.status ?? 'unknown';
-    context.metricMeter
-      .createCounter('cuwo_provider_steps_total', 'steps', 'provider answers by provider, activity and status')
-      .add(1, { provider, activity: context.info.activityType, status });
+    count(context.metricMeter, METRICS.providerSteps, { provider, activity: context.info.activityType, status });
     context.log.info('provider step', { provider, status });
     return step;
   } catch (err) {
@@ -79,7 +79,7 @@ export async function withProviderContext<T>(scope: ProviderCallScope, call: (ct
 /** The processing data the CUWO last accepted (its `cuwoState` query), or undefined when it cannot answer. */
 async function lastAcceptedProcessingData(context: Context, workflowId: string): Promise<string | undefined> {
   try {
-    const state = await context.client.workflow.getHandle(workflowId).query<{ processingData?: string }>(CUWO_STATE_QUERY);
+    const state = await context.client.workflow.getHandle(workflowId).query(cuwoStateQuery);
     return state?.processingData;
   } catch {
     return undefined;
@@ -91,9 +91,7 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
   const [own, ...orchestrators] = notify;
   let ack: ProcessingDataAck;
   try {
-    ack = await context.client.workflow
-      .getHandle(own)
-      .executeUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE, { args: [update] });
+    ack = await context.client.workflow.getHandle(own).executeUpdate(processingDataUpdate, { args: [update] });
   } catch (err) {
     // The CUWO is closed (terminated, timed out): this attempt is an orphan and must not move money.
     if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error)?.message ?? '')) {
@@ -115,7 +113,7 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
     // (and the orchestrator reads the CUWO's record when the CUWO dies), so a few quick tries, then on.
     for (let attempt = 1; ; attempt++) {
       try {
-        await context.client.workflow.getHandle(id).signal(PROCESSING_DATA_SIGNAL, update);
+        await context.client.workflow.getHandle(id).signal(processingDataSignal, update);
         break;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) break; // an orchestrator that has closed needs no update
@@ -123,9 +121,7 @@ async function deliver(context: Context, notify: string[], update: ProcessingDat
           await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           continue;
         }
-        context.metricMeter
-          .createCounter('cuwo_orchestrator_notify_failures_total', 'signals', 'processing data the orchestrator did not receive')
-          .add(1, { provider: update.provider });
+        count(context.metricMeter, METRICS.orchestratorNotifyFailures, { provider: update.provider });
         context.log.warn('could not hand processing data to the orchestrator', { orchestrator: id, error: (err as Error)?.message });
         break;
       }

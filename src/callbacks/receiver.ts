@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Registry } from 'prom-client';
 import { control } from '../activities/providers/payneteasy/protocol';
-import { CALLBACK_REFUSALS, PROVIDER_CALLBACK_UPDATE, type ProviderCallback } from '../activities/types';
+import { CALLBACK_REFUSALS, METRICS, providerCallbackUpdate, type ProviderCallback } from '../contracts';
 import type { Accounts } from '../config';
 import { logger } from '../observability';
 
@@ -55,8 +55,8 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
   const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 4096 } });
   const registry = new Registry();
   const callbacks = new Counter({
-    name: 'cuwo_callbacks_total',
-    help: 'provider callbacks by account and result',
+    name: METRICS.callbacks.name,
+    help: METRICS.callbacks.description,
     labelNames: ['account', 'result'],
     registers: [registry],
   });
@@ -98,7 +98,7 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
       };
       try {
         await withTimeout(
-          options.client.workflow.getHandle(workflowId).executeUpdate(PROVIDER_CALLBACK_UPDATE, { args: [callback] }),
+          options.client.workflow.getHandle(workflowId).executeUpdate(providerCallbackUpdate, { args: [callback] }),
           DELIVERY_TIMEOUT_MS,
         );
       } catch (err) {

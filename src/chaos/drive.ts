@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { startCuwo, validateCuwoParams } from '../client';
-import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
+import { CUWO_MEMO_KEY, abortSignal, completeSignal, type CuwoState } from '../contracts';
 import { bump, elapsed, idsOf, requestEvent, sleep, type ChaosContext } from './context';
 import { isPayout, paymentParameters, payoutParameters, type RequestPlan } from './mix';
 
@@ -108,8 +108,8 @@ export async function driveRequest(ctx: ChaosContext, plan: RequestPlan): Promis
       if (Date.now() - posSeenAt >= plan.pos.afterMs) {
         try {
           const handle = ctx.client.workflow.getHandle(ids.orchestrator);
-          if (plan.pos.action === 'abort') await handle.signal('abort', { reason: 'chaos: the customer walked away' });
-          else await handle.signal('complete');
+          if (plan.pos.action === 'abort') await handle.signal(abortSignal, { reason: 'chaos: the customer walked away' });
+          else await handle.signal(completeSignal);
           requestEvent(ctx, plan.requestId, `POS ${plan.pos.action}`);
         } catch (err) {
           requestEvent(ctx, plan.requestId, `POS ${plan.pos.action} not delivered: ${(err as Error).message}`);

@@ -46,3 +46,28 @@ export function amountPolicyViolation(policy: PaymentOptions['amountPolicy'], re
     ? undefined
     : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, which amount policy ${policy} does not allow`;
 }
+
+/**
+ * PaymentRequest's own options (the platform's side, not the spec's): the orchestrator's second
+ * argument, set by the client (`startCuwo(..., { paymentRequest })`) and the CLI (`--no-capture`,
+ * `--completion-timeout`).
+ */
+export const paymentRequestOptionsSchema = z.strictObject({
+  /** Capture an AUTHORIZED payment right away with CapturePayment (default true). */
+  capture: z.boolean().optional(),
+  /** How long to wait for the POS side to complete or abort after success (default 15 minutes); then it counts as complete. */
+  completionTimeoutMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 24 * 3_600_000)
+    .optional(),
+});
+export type PaymentRequestOptions = z.infer<typeof paymentRequestOptionsSchema>;
+export const DEFAULT_COMPLETION_TIMEOUT_MS = 15 * 60_000;
+
+export function parsePaymentRequestOptions(options: unknown): { ok: true; value: PaymentRequestOptions } | { ok: false; message: string } {
+  const parsed = paymentRequestOptionsSchema.safeParse(options ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, message: describeIssues(parsed.error).replace(/^/gm, 'PaymentRequest options.') };
+}

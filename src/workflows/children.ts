@@ -3,7 +3,6 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   CancellationScope,
-  CancelledFailure,
   ChildWorkflowFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
@@ -12,6 +11,7 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { CompensationActivities } from '../activities/compensations';
+import { decodeCuwoFailure, type CuwoEnd, type CuwoEndTypes } from '../contracts';
 import type { CuwoRun } from './cuwo-run';
 
 const { cuwoProcessingData } = proxyActivities<CompensationActivities>({
@@ -28,30 +28,13 @@ const { compensationEnd } = proxyActivities<CompensationActivities>({
   summary: 'follow the compensation to its end',
 });
 
-export type CuwoEnd<R, F, C> =
-  | { outcome: 'SUCCESS'; workflowId: string; result: R }
-  | { outcome: 'FAILURE'; workflowId: string; failure: F; message: string }
-  | { outcome: 'CANCELED'; workflowId: string; cancelation?: C }
-  /** Terminated, timed out, or failed without a CUWO failure structure. */
-  | { outcome: 'ABNORMAL'; workflowId: string; message: string };
-
 /** Turns a child's end into data: result, typed CUWO failure, cancelation, or an abnormal end. */
-export async function settle<R, F, C>(
-  workflowId: string,
-  types: { failure: string; cancelation?: string },
-  pending: Promise<R>,
-): Promise<CuwoEnd<R, F, C>> {
+export async function settle<R, F, C>(workflowId: string, types: CuwoEndTypes, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
   try {
     return { outcome: 'SUCCESS', workflowId, result: await pending };
   } catch (err) {
     if (!(err instanceof ChildWorkflowFailure)) throw err;
-    const cause = err.cause;
-    const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as { '@type'?: string } | undefined) : undefined;
-    if (detail?.['@type'] === types.failure) return { outcome: 'FAILURE', workflowId, failure: detail as F, message: cause!.message };
-    // Canceled on a request (Temporal status Canceled) or by the provider (failure typed as the cancelation).
-    if (detail?.['@type'] && detail['@type'] === types.cancelation) return { outcome: 'CANCELED', workflowId, cancelation: detail as C };
-    if (cause instanceof CancelledFailure) return { outcome: 'CANCELED', workflowId };
-    return { outcome: 'ABNORMAL', workflowId, message: `${cause?.name ?? 'failure'}: ${cause?.message ?? err.message}` };
+    return decodeCuwoFailure<F, C>(workflowId, err.cause, types, err.message);
   }
 }
 

@@ -7,12 +7,12 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { parseWith } from '../contracts/common';
-import type { PendingProviderStep } from '../activities/types';
+import type { PendingStep } from '../contracts';
 import { CuwoRun, providerCallEnd, requestIdOf } from './cuwo-run';
 
 type Step =
   | { status: 'CANCELED'; provider?: string; processingData?: string; message: string }
-  | PendingProviderStep
+  | PendingStep
   | {
       status: 'FAILED';
       provider?: string;

@@ -17,9 +17,6 @@ import {
   type Workflow,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   patched,
   setHandler,
   startChild,
@@ -29,30 +26,24 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  PROCESSING_DATA_SIGNAL,
-  PROCESSING_DATA_UPDATE,
-  PROVIDER_CALLBACK_SIGNAL,
-  PROVIDER_CALLBACK_UPDATE,
   CALLBACK_REFUSALS,
-  CUWO_STATE_QUERY,
-  type PendingProviderStep,
-  type ProcessingDataAck,
+  METRICS,
+  count,
+  cuwoStateQuery,
+  processingDataSignal,
+  processingDataUpdate,
+  providerCallbackSignal,
+  providerCallbackUpdate,
+  type CuwoStage,
+  type PendingStep,
   type ProcessingDataUpdate,
   type ProviderCallback,
-} from '../activities/types';
+} from '../contracts';
 import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { CUWO_MEMO_KEY, type CuwoState } from '../contracts/state';
 import { CuwoFailureReason, CuwoNeedsReconciliation, CuwoOutcome, CuwoProvider, CuwoRequestId, CuwoType } from '../search-attributes';
 
-export const processingDataSignal = defineSignal<[ProcessingDataUpdate]>(PROCESSING_DATA_SIGNAL);
-/** Activities hand processing data to their own CUWO by this update; the answer says whether they may send. */
-export const processingDataUpdate = defineUpdate<ProcessingDataAck, [ProcessingDataUpdate]>(PROCESSING_DATA_UPDATE);
 export { CUWO_MEMO_KEY, type CuwoState };
-export const cuwoStateQuery = defineQuery<CuwoState>(CUWO_STATE_QUERY);
-/** Older histories: callbacks arrived as signals. */
-export const providerCallbackSignal = defineSignal<[ProviderCallback]>(PROVIDER_CALLBACK_SIGNAL);
-/** The callback receiver delivers by update: a callback that is not for this CUWO's order never enters its history. */
-export const providerCallbackUpdate = defineUpdate<{ accepted: true }, [ProviderCallback]>(PROVIDER_CALLBACK_UPDATE);
 
 /** At most this many distinct callbacks wake a CUWO early; beyond, the polling cadence alone decides. */
 export const MAX_CALLBACK_WAKEUPS = 20;
@@ -62,9 +53,6 @@ export const MAX_CALLBACK_WAKEUPS = 20;
  * marker in their history) replay the earlier behaviour; new executions record the marker first.
  */
 export const MONEY_SAFETY_PATCH = 'money-safety-2026-11';
-
-/** The PENDING step every asynchronous provider activity may answer. */
-export type PendingStep = PendingProviderStep;
 
 interface NfonStructure {
   '@type': string;
@@ -144,7 +132,7 @@ export class CuwoRun {
   }
 
   /** Processing data reported by an activity (update or signal) or returned by it (result). */
-  record(update: Partial<Omit<ProcessingDataUpdate, 'sending'>> & { stage: string; sending?: boolean }): void {
+  record(update: Partial<Omit<ProcessingDataUpdate, 'sending'>> & { stage: CuwoStage; sending?: boolean }): void {
     const providerIsNew = update.provider !== undefined && update.provider !== this.state.provider;
     const { sending: _sending, ...fields } = update;
     Object.assign(this.state, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
@@ -192,7 +180,7 @@ export class CuwoRun {
   async followPending<S extends { status: string }>(
     first: S,
     next: (processingData: string, pending: PendingStep) => Promise<S>,
-    stageOf: (step: PendingStep) => string,
+    stageOf: (step: PendingStep) => CuwoStage,
     moneyMayHaveMoved?: boolean,
   ): Promise<Exclude<S, { status: 'PENDING' }>> {
     let step = first;
@@ -200,9 +188,7 @@ export class CuwoRun {
       const pending = step as unknown as PendingStep;
       // An outcome the provider has not settled in a way we can read: keep asking, and show it.
       if (pending.unknown && this.state.unknown === undefined) {
-        metricMeter
-          .createCounter('cuwo_outcome_unknown_total', 'steps', 'provider outcomes not known yet (the CUWO keeps asking)')
-          .add(1, { cuwo: this.state.cuwo, provider: pending.provider });
+        count(metricMeter, METRICS.outcomeUnknown, { cuwo: this.state.cuwo, provider: pending.provider });
         log.warn('provider outcome unknown; asking again', { requestId: this.state.requestId, why: pending.unknown });
       }
       if (pending.unknown) this.state.unknown = pending.unknown;
@@ -239,9 +225,11 @@ export class CuwoRun {
     this.state.compensationWorkflowId = workflowId;
     this.publish();
     const started = await startCompensation(workflowType, workflowId, args);
-    metricMeter
-      .createCounter('cuwo_compensations_started_total', 'workflows', 'compensations started')
-      .add(1, { cuwo: this.state.cuwo, compensation: workflowType, result: started === 'already-started' ? 'already-started' : 'started' });
+    count(metricMeter, METRICS.compensationsStarted, {
+      cuwo: this.state.cuwo,
+      compensation: workflowType,
+      result: started === 'already-started' ? 'already-started' : 'started',
+    });
     log.info(`${workflowType} ${started === 'already-started' ? 'already running' : 'started'}`, {
       requestId: this.state.requestId,
       compensationWorkflowId: workflowId,
@@ -251,13 +239,8 @@ export class CuwoRun {
 
   private end(outcome: 'SUCCESS' | 'FAILURE' | 'CANCELED', failureReason?: string, needsReconciliation = false): void {
     const { cuwo, requestId } = this.state;
-    metricMeter
-      .createCounter('cuwo_outcomes_total', 'executions', 'how CUWOs and requests end')
-      .add(1, { cuwo, outcome, failure_reason: failureReason ?? '' });
-    if (needsReconciliation)
-      metricMeter
-        .createCounter('cuwo_reconciliations_needed_total', 'executions', 'money movements a person must reconcile')
-        .add(1, { cuwo });
+    count(metricMeter, METRICS.outcomes, { cuwo, outcome, failure_reason: failureReason ?? '' });
+    if (needsReconciliation) count(metricMeter, METRICS.reconciliationsNeeded, { cuwo });
     log.info(`${cuwo} ended ${outcome}`, { cuwo, requestId, outcome, failureReason, needsReconciliation });
     this.state.outcome = outcome;
     this.state.stage = outcome;

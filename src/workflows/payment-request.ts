@@ -5,16 +5,10 @@
  * complete or abort the sale, and an abort runs CancelPayment too (seed 002's third case). Exactly
  * one CancelPayment per payment request, whatever triggers it (deterministic id, REJECT_DUPLICATE).
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  defineSignal,
-  getExternalWorkflowHandle,
-  setHandler,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
 import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
+import { abortSignal, completeSignal, type CuwoEnd } from '../contracts';
 import {
   AuthorizeOrCapturePaymentTypes,
   CancelPaymentTypes,
@@ -29,13 +23,8 @@ import {
   type CapturePaymentWorkflowFailure,
   type CapturePaymentWorkflowResult,
 } from '../contracts/payment';
-import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild } from './children';
 import { CuwoRun, requestIdOf } from './cuwo-run';
-
-/** The POS side gave up on the sale after the payment went through: undo it. */
-export const abortSignal = defineSignal<[{ reason?: string }?]>('abort');
-/** The POS side completed the sale: the payment stays. */
-export const completeSignal = defineSignal('complete');
 
 export interface PaymentRequestOptions {
   /** Capture an AUTHORIZED payment right away with CapturePayment (default true). */

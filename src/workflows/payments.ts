@@ -5,7 +5,7 @@
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments';
-import type { CaptureStep, PaymentStep, StartPaymentActivityInput } from '../activities/types';
+import type { CaptureStep, PaymentStep, StartPaymentActivityInput } from '../contracts';
 import { parseWith } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import { formatMoney, fromMinorUnits, toMinorUnits } from '../contracts/money';

@@ -16,7 +16,8 @@ import {
   type GrantPayoutWorkflowParameters,
   type GrantPayoutWorkflowResult,
 } from '../contracts/payout';
-import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild, type CuwoEnd } from './children';
+import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild } from './children';
+import type { CuwoEnd } from '../contracts';
 import { CuwoRun, requestIdOf } from './cuwo-run';
 
 export interface PayoutRequestResult {

@@ -4,7 +4,7 @@
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities/payouts';
-import type { GrantPayoutActivityInput, PayoutStep } from '../activities/types';
+import type { GrantPayoutActivityInput, PayoutStep } from '../contracts';
 import { parseWith } from '../contracts/common';
 import { workflowIds } from '../contracts/ids';
 import { formatMoney } from '../contracts/money';

@@ -87,7 +87,7 @@ test('a usage error is one line too', async () => {
 test('start --wait --json: the typed outcome, exit 0 on success and 2 on a declined payout', async () => {
   const ok = await cuwo('start', 'GrantPayout', '--params', paramsFile(grantPayoutParams(uniqueId('cli-ok'))), '--wait', '--json');
   expect(ok.code).toBe(0);
-  expect(JSON.parse(ok.stdout)).toMatchObject({ kind: 'success', result: { '@type': GrantPayoutTypes.result } });
+  expect(JSON.parse(ok.stdout)).toMatchObject({ outcome: 'SUCCESS', result: { '@type': GrantPayoutTypes.result } });
 
   const declinedParams = grantPayoutParams(uniqueId('cli-decline'), {
     customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'closed@okbank' }],
@@ -95,7 +95,7 @@ test('start --wait --json: the typed outcome, exit 0 on success and 2 on a decli
   const declined = await cuwo('start', 'GrantPayout', '--params', paramsFile(declinedParams), '--wait', '--json');
   expect(declined.code).toBe(2);
   expect(JSON.parse(declined.stdout)).toMatchObject({
-    kind: 'failure',
+    outcome: 'FAILURE',
     failure: { '@type': GrantPayoutTypes.failure, failureReason: 'RECEIVER_ACCOUNT_CLOSED' },
   });
 });
@@ -109,7 +109,7 @@ test('start --wait (human): progress lines with the stage and the processing dat
   expect(run.stderr).toMatch(/Web UI: http:\/\/\S+grant-payout%3A/);
   expect(run.stderr).toMatch(new RegExp(`\\[grant-payout:${id}\\] stage SENDING`));
   expect(run.stderr).toMatch(new RegExp(`\\[grant-payout:${id}\\] processing data .*"requestId":"payout:${id}"`));
-  expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'success' });
+  expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'SUCCESS' });
 });
 
 test('the same parameters started twice: the second run starts nothing new', async () => {
@@ -152,7 +152,7 @@ test('show: a human table by default, the JSON with --json', async () => {
     type: 'GrantPayout',
     status: 'COMPLETED',
     state: { stage: 'SUCCESS' },
-    outcome: { kind: 'success' },
+    outcome: { outcome: 'SUCCESS' },
   });
 
   const missing = await cuwo('show', workflowIds.grantPayout(uniqueId('cli-missing')));
@@ -167,10 +167,10 @@ test('reconcile lists a CancelPayout that could not revert a payout', async () =
   const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
   await waitFor(() => stack.requestsFor(id).length > 0, 'the payout request to reach the provider');
   await handle.cancel();
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
+  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
   await waitFor(() => stack.exists(compensationId), 'the CancelPayout compensation');
   expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(compensationId))).toMatchObject({
-    kind: 'failure',
+    outcome: 'FAILURE',
     failure: { failureReason: 'NOT_REVERSIBLE' },
   });
 

@@ -47,7 +47,7 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
     transactionDescription: 'Payout for CM-2026-0001',
   });
   expect(outcome).toEqual({
-    kind: 'success',
+    outcome: 'SUCCESS',
     result: {
       '@type': GrantPayoutTypes.result,
       processedAmount: { amount: '25.50', currency: 'EUR' },
@@ -93,7 +93,7 @@ test.each([
   );
   await recordHistory(`grant-payout-failure-${code.toLowerCase().replace(/_/g, '-')}`, handle);
   expect(outcome).toMatchObject({
-    kind: 'failure',
+    outcome: 'FAILURE',
     failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code, payoutProcessingData: expect.any(String) },
   });
   expect(ledgerFor(id)).toHaveLength(0);
@@ -118,7 +118,7 @@ test('a duplicate start finds the first execution, before and after it finished;
   await cuwoOutcome(first.handle);
   const third = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: harness.taskQueue });
   expect(third.alreadyStarted).toBe(true);
-  expect(await cuwoOutcome(third.handle)).toMatchObject({ kind: 'success' });
+  expect(await cuwoOutcome(third.handle)).toMatchObject({ outcome: 'SUCCESS' });
   expect(ledgerFor(id)).toHaveLength(1);
 });
 
@@ -127,7 +127,7 @@ test('provider answers 503 twice, then pays: one disbursement, same requestId on
   sim.injectFault({ kind: 'unavailable', count: 2 });
   const { handle, outcome } = await grant(grantPayoutParams(id));
   await recordHistory('grant-payout-success-after-503s', handle);
-  expect(outcome).toMatchObject({ kind: 'success' });
+  expect(outcome).toMatchObject({ outcome: 'SUCCESS' });
   expect(ledgerFor(id)).toHaveLength(1);
   expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([503, 503, 200]);
 });
@@ -139,7 +139,7 @@ test('connection dropped after the provider disbursed: the retry learns SUCCESS,
   await recordHistory('grant-payout-success-after-dropped-connection', handle);
   const [disbursement] = ledgerFor(id);
   expect(ledgerFor(id)).toHaveLength(1);
-  expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
+  expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
   expect(requestsFor(id).map((r) => r.httpStatus)).toEqual(['dropped', 200]);
 });
 
@@ -170,7 +170,10 @@ describe('invalid parameters end the CUWO at once as a Failure naming the field;
       args: [params],
     });
     const outcome = await cuwoOutcome(handle);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { '@type': GrantPayoutTypes.failure, failureReason: 'INVALID_PARAMETERS' } });
+    expect(outcome).toMatchObject({
+      outcome: 'FAILURE',
+      failure: { '@type': GrantPayoutTypes.failure, failureReason: 'INVALID_PARAMETERS' },
+    });
     expect((outcome as { message: string }).message).toContain(fieldInMessage);
     expect(requestsFor(id)).toHaveLength(0);
     if (_name === 'negative amount') await recordHistory('grant-payout-invalid-parameters', handle);
@@ -185,7 +188,7 @@ test('an account name the worker does not know -> CONFIGURATION_ERROR, nothing s
     grantPayoutParams(id, { paymentMethodConfiguration: { paymentMethodID: 'pm-upi', accountName: 'nope' } }),
   );
   await recordHistory('grant-payout-unknown-account', handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT' } });
+  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'UNKNOWN_ACCOUNT' } });
   expect((outcome as { message: string }).message).toContain('"nope"');
   expect(requestsFor(id)).toHaveLength(0);
 });
@@ -196,7 +199,7 @@ test('no UPI_VPA customer identifier -> RECEIVER_NOT_IDENTIFIED, nothing sent', 
     grantPayoutParams(id, { customerIdentifiers: [{ identifierType: 'EMAIL', identifier: 'a@b.c' }] }),
   );
   await recordHistory('grant-payout-receiver-not-identified', handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'RECEIVER_NOT_IDENTIFIED' } });
+  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'RECEIVER_NOT_IDENTIFIED' } });
   expect(requestsFor(id)).toHaveLength(0);
 });
 
@@ -210,7 +213,7 @@ describe('Temporal cancel requests', () => {
     const late = await harness.startWorker(stack.accounts, queue);
     try {
       expect(await cuwoOutcome(handle)).toEqual({
-        kind: 'canceled',
+        outcome: 'CANCELED',
         cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' },
       });
       expect((await handle.describe()).status.name).toBe('CANCELLED');
@@ -228,13 +231,13 @@ describe('Temporal cancel requests', () => {
     await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
     await handle.cancel();
     const outcome = await cuwoOutcome(handle);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
+    expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_PAYOUT' } });
     expect(ledgerFor(id)).toHaveLength(1);
 
     const compensation = harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
     const compensationOutcome = await cuwoOutcome(compensation);
     expect(compensationOutcome).toMatchObject({
-      kind: 'failure',
+      outcome: 'FAILURE',
       failure: { '@type': CancelPayoutTypes.failure, failureReason: 'NOT_REVERSIBLE', failureCode: 'DISBURSED' },
     });
     expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
@@ -254,7 +257,7 @@ describe('Temporal cancel requests', () => {
     );
     await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
     await handle.cancel();
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'CANCELED', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
     await recordHistory('grant-payout-canceled-while-declining', handle);
   });
@@ -292,7 +295,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
     sim.injectFault({ kind: 'http-error', status: 429, process: true });
     const { outcome } = await grant(grantPayoutParams(id));
     const [disbursement] = ledgerFor(id);
-    expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement!.paymentIntegratorTransactionId } });
+    expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: disbursement!.paymentIntegratorTransactionId } });
     expect(ledgerFor(id)).toHaveLength(1);
     expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([200, 429, 200]);
     expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
@@ -302,7 +305,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
     const id = uniqueId('undocumented');
     sim.injectFault({ kind: 'undocumented-result', code: 'UNKNOWN_RESULT' });
     const { outcome } = await grant(grantPayoutParams(id));
-    expect(outcome).toMatchObject({ kind: 'success' });
+    expect(outcome).toMatchObject({ outcome: 'SUCCESS' });
     expect(ledgerFor(id)).toHaveLength(1);
   });
 
@@ -313,12 +316,12 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
       const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
       await waitFor(() => requestsFor(id).length > 0, 'the payout request to reach the provider');
       await handle.cancel();
-      expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure' });
+      expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE' });
       const sent = requestsFor(id).length;
       const compensation = harness.client.workflow.getHandle(workflowIds.cancelPayout(id));
       const compensationOutcome = await cuwoOutcome(compensation);
       expect(compensationOutcome).toMatchObject({
-        kind: 'failure',
+        outcome: 'FAILURE',
         failure: { '@type': CancelPayoutTypes.failure, failureReason: 'OUTCOME_UNKNOWN' },
       });
       const { message } = compensationOutcome as { message: string };
@@ -350,7 +353,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
       const { handle } = await startCuwo(harness.client, 'GrantPayout', params, { taskQueue: queue });
       await waitFor(async () => (await cuwoState(handle))?.stage === 'NOT_SENT', 'the refused send to be reported');
       await handle.cancel();
-      expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'canceled', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
+      expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'CANCELED', cancelation: { cancelationReason: 'CANCELED_BY_REQUEST' } });
       expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
       expect(requestsFor(id)).toHaveLength(0);
       await recordHistory('grant-payout-canceled-nothing-ever-sent', handle);
@@ -380,7 +383,7 @@ describe('the money rule over disburseFunds (adapter regressions, end to end)', 
     }).then((r) => r.text());
     const { handle, outcome } = await grant(grantPayoutParams(id));
     expect(outcome).toMatchObject({
-      kind: 'failure',
+      outcome: 'FAILURE',
       failure: { failureReason: 'DUPLICATE_REQUEST', failureCode: 'IDEMPOTENCY_VIOLATION' },
     });
     expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });

@@ -12,8 +12,7 @@ import { CancelPaymentTypes } from '../../src/contracts/payment';
 import { CancelPayoutTypes } from '../../src/contracts/payout';
 import { startDisburseFundsSimulator } from '../../src/simulators/disburse-funds';
 import { control } from '../../src/activities/providers/payneteasy/protocol';
-import { PROCESSING_DATA_UPDATE, PROVIDER_CALLBACK_UPDATE } from '../../src/activities/types';
-import { cuwoStateQuery } from '../../src/workflows/cuwo-run';
+import { cuwoStateQuery, processingDataUpdate, providerCallbackUpdate, type ProcessingDataUpdate } from '../../src/contracts';
 import type { PaymentRequestResult } from '../../src/workflows/payment-request';
 import type { PayoutRequestResult } from '../../src/workflows/payout-request';
 import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams, paymentParams } from '../support/fixtures';
@@ -89,7 +88,7 @@ describe('defect 6: a provider activity that fails for good ends the CUWO with i
       try {
         const grant = harness2.client.workflow.getHandle(handle.workflowId);
         const outcome = await cuwoOutcome(grant);
-        expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'CONFIGURATION_ERROR' } });
+        expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CONFIGURATION_ERROR' } });
         expect(await flagged(grant)).toBe(true);
         expect((await cuwoState(grant))?.compensationWorkflowId).toBe(workflowIds.cancelPayout(id));
         await recordHistory('grant-payout-status-unavailable-failed-compensated', grant);
@@ -167,7 +166,7 @@ describe('defect 10: provider callbacks count only for their own order, once', (
     // Callbacks a CUWO accepted are update events in its history; refused ones leave none.
     const callbacksAccepted = async (h: WorkflowHandle) =>
       ((await h.fetchHistory()).events ?? []).filter(
-        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === PROVIDER_CALLBACK_UPDATE,
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === providerCallbackUpdate.name,
       ).length;
 
     const firstDelivery = await fetch(callbackUrl(first.workflowId, signed('processing', order.orderId, order.clientOrderId, 'payout')));
@@ -205,7 +204,7 @@ describe('defect 11: one request id names one payout', () => {
     const conflict = startCuwo(payouts.harness.client, 'GrantPayout', other, { taskQueue: payouts.harness.taskQueue });
     await expect(conflict).rejects.toThrow(ConflictingParametersError);
     await expect(conflict).rejects.toThrow(/customerIdentifiers\[0\]\.identifier, requestedAmount\.amount/);
-    expect((await cuwoOutcome(handle)).kind).toBe('success');
+    expect((await cuwoOutcome(handle)).outcome).toBe('SUCCESS');
     expect(payouts.ledgerFor(id)).toHaveLength(1);
     expect(payouts.ledgerFor(id)[0]).toMatchObject({ amountMicros: '25000000', vpa: 'asha@okbank' });
   });
@@ -218,13 +217,13 @@ describe("defect 11: a second execution of the same business id never touches th
       taskQueue: pne.harness.taskQueue,
     });
     await customerCompletesForm(id);
-    expect((await cuwoOutcome(first)).kind).toBe('success');
+    expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
     const second = await pne.harness.client.workflow.start('AuthorizeOrCapturePayment', {
       taskQueue: pne.harness.taskQueue,
       workflowId: `platform-own-id:${id}`,
       args: [paymentParams(id, { amount: '40.00' })],
     });
-    expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+    expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
     expect(await flagged(second)).toBe(true);
     expect(await payouts.exists(workflowIds.cancelPayment(id))).toBe(false);
     expect(paymentLedger(id)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
@@ -240,13 +239,13 @@ describe("defect 11: a second execution of the same business id never touches th
       paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT },
     });
     const { handle: first } = await startCuwo(pne.harness.client, 'GrantPayout', params('30.00'), { taskQueue: pne.harness.taskQueue });
-    expect((await cuwoOutcome(first)).kind).toBe('success');
+    expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
     const second = await pne.harness.client.workflow.start('GrantPayout', {
       taskQueue: pne.harness.taskQueue,
       workflowId: `platform-own-id:${id}`,
       args: [params('31.00')],
     });
-    expect(await cuwoOutcome(second)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+    expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
     expect(await payouts.exists(workflowIds.cancelPayout(id))).toBe(false);
     expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([
       expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' }),
@@ -277,7 +276,7 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
       { '@type': CancelPayoutTypes.parameters, payoutRequestID: id, payoutProcessingData: forged },
       payouts,
     );
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
     expect(await flagged(handle)).toBe(true);
     expect(payouts.requestsFor(id)).toHaveLength(0);
     expect(payouts.sim.ledger().filter((d) => d.vpa === 'mallory@okbank')).toHaveLength(0);
@@ -291,7 +290,7 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
     });
     await customerCompletesForm(victim);
     const outcome = await cuwoOutcome<{ paymentProcessingData: string }>(paid);
-    expect(outcome.kind).toBe('success');
+    expect(outcome.outcome).toBe('SUCCESS');
     const data = (outcome as { result: { paymentProcessingData: string } }).result.paymentProcessingData;
     const attacker = uniqueId('attacker');
     const { handle } = await startCancel(
@@ -299,7 +298,7 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
       { '@type': CancelPaymentTypes.parameters, paymentRequestID: attacker, paymentProcessingData: data },
       pne,
     );
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'INVALID_PROCESSING_DATA' } });
     expect(await flagged(handle)).toBe(true);
     expect(paymentLedger(victim)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
   });
@@ -328,7 +327,7 @@ describe('defect 14: a cancel before the first send prevents it', () => {
       // The provider comes back: an old CUWO would now pay out.
       sim = await startDisburseFundsSimulator({ port, accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN } } });
       expect(await cuwoOutcome(handle)).toEqual({
-        kind: 'canceled',
+        outcome: 'CANCELED',
         cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }),
       });
       expect(sim.ledger()).toHaveLength(0);
@@ -350,18 +349,18 @@ describe('defect 14: the gate every money-moving request passes', () => {
     };
     const { handle } = await startCuwo(pne.harness.client, 'GrantPayout', params, { taskQueue: pne.harness.taskQueue });
     await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_RECEIVER', 'the payout to wait for its receiver');
-    const update = (sending: boolean) => ({
+    const update = (sending: boolean): ProcessingDataUpdate => ({
       provider: 'payneteasy',
       processingData: 'x',
       moneyMayHaveMoved: true,
       stage: sending ? 'SENDING' : 'RETURN_SENDING',
       sending,
     });
-    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: true });
+    expect(await handle.executeUpdate(processingDataUpdate, { args: [update(true)] })).toEqual({ proceed: true });
     await handle.cancel();
     await waitFor(async () => (await handle.query(cuwoStateQuery)).cancelRequested === true, 'the CUWO to see the cancel request');
-    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(true)] })).toEqual({ proceed: false });
-    expect(await handle.executeUpdate(PROCESSING_DATA_UPDATE, { args: [update(false)] })).toEqual({ proceed: true });
+    expect(await handle.executeUpdate(processingDataUpdate, { args: [update(true)] })).toEqual({ proceed: false });
+    expect(await handle.executeUpdate(processingDataUpdate, { args: [update(false)] })).toEqual({ proceed: true });
     await handle.terminate('test done');
     await recordHistory('grant-payout-send-refused-after-cancel-request', handle);
   });
@@ -383,7 +382,7 @@ describe('defect 15: deterministic errors end the compensation, they are not ret
       { taskQueue: payouts.harness.taskQueue },
     );
     const outcome = await cuwoOutcome(handle);
-    expect(outcome.kind).toBe('failure');
+    expect(outcome.outcome).toBe('FAILURE');
     expect(await flagged(handle)).toBe(true);
     expect(payouts.requestsFor(id)).toHaveLength(0);
     if (_name.includes('stage')) await recordHistory('cancel-payout-impossible-record-flagged', handle);
@@ -425,7 +424,7 @@ describe('defect 16: every string has a bound, checked by the client and the wor
         args: [params],
       });
       const outcome = await cuwoOutcome(handle);
-      expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
+      expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'INVALID_PARAMETERS' } });
       expect((outcome as { message: string }).message).toContain(field);
       expect((outcome as { message: string }).message.length).toBeLessThan(1_000);
       expect(payouts.requestsFor(id)).toHaveLength(0);
@@ -440,7 +439,7 @@ describe('defect 16: every string has a bound, checked by the client and the wor
       args: [params],
     });
     const outcome = await cuwoOutcome(handle);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
+    expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'INVALID_PARAMETERS' } });
     expect((outcome as { message: string }).message).toContain(`payoutRequestID: must be at most ${BOUNDS.id} characters`);
   });
 

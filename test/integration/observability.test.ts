@@ -35,7 +35,7 @@ afterAll(async () => {
 test('a payout leaves JSON log lines with workflow and request id, no secret, and counts in /metrics', async () => {
   const id = uniqueId('obs');
   const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success' });
+  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'SUCCESS' });
 
   const metricLine = (text: string, name: string, labels: Record<string, string>) =>
     text.split('\n').find((line) => line.startsWith(name) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)));

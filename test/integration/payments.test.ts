@@ -6,6 +6,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
+import { abortSignal, completeSignal } from '../../src/contracts';
 import { workflowIds } from '../../src/contracts/ids';
 import { AuthorizeOrCapturePaymentTypes, CancelPaymentTypes } from '../../src/contracts/payment';
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/dev/worker-process';
@@ -53,7 +54,7 @@ test('direct capture (sale): CAPTURED with the requested amount, the form URL ex
   stack.sim.completeForm(orderOf(stack, id)!.orderId);
   const order = orderOf(stack, id)!;
   expect(await cuwoOutcome(handle)).toEqual({
-    kind: 'success',
+    outcome: 'SUCCESS',
     result: {
       '@type': AuthorizeOrCapturePaymentTypes.result,
       status: 'CAPTURED',
@@ -75,7 +76,7 @@ test.each([
   const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { amountPolicy: policy }));
   await customerCompletesForm(id, { amountMinor: minor });
   expect(await cuwoOutcome(handle)).toMatchObject({
-    kind: 'success',
+    outcome: 'SUCCESS',
     result: { status: 'CAPTURED', processedAmount: { amount, currency: 'EUR' } },
   });
   expect(ledgerOf(stack, id)).toMatchObject({ takenMinor: minor });
@@ -87,10 +88,10 @@ test('the provider processed another amount than the policy allows: Failure AMOU
   const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { amountPolicy: 'EXACT' }));
   await customerCompletesForm(id, { amountMinor: '5500' });
   const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'AMOUNT_MISMATCH' } });
+  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'AMOUNT_MISMATCH' } });
   expect((outcome as { message: string }).message).toContain('55.00 EUR for a requested 50.00 EUR');
   const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id));
-  expect(await cuwoOutcome(compensation)).toMatchObject({ kind: 'success', result: { '@type': CancelPaymentTypes.result } });
+  expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'SUCCESS', result: { '@type': CancelPaymentTypes.result } });
   expect(ledgerOf(stack, id)).toMatchObject({ capturedMinor: '5500', refundedMinor: '5500' });
   expectNothingKept(stack, id);
   await recordHistory('payment-authorize-or-capture-amount-mismatch', handle);
@@ -101,7 +102,7 @@ test('declined on the form: Failure DECLINED, nothing authorized, no compensatio
   const id = uniqueId('pay-declined');
   const handle = await start('AuthorizeOrCapturePayment', paymentParams(id));
   await customerCompletesForm(id, { outcome: 'decline' });
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'DECLINED', failureCode: 'DECLINED' } });
+  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DECLINED', failureCode: 'DECLINED' } });
   expectNothingKept(stack, id);
   await recordHistory('payment-authorize-or-capture-declined', handle);
 });
@@ -118,7 +119,7 @@ test('invalid payment options are invalid parameters naming the field', async ()
     args: [params],
   });
   const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'INVALID_PARAMETERS' } });
+  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'INVALID_PARAMETERS' } });
   expect((outcome as { message: string }).message).toContain('paymentMethodConfiguration.options.captureMode');
   expect(orderOf(stack, id)).toBeUndefined();
 });
@@ -129,7 +130,7 @@ test('the customer never completes the form: Canceled, nothing authorized', asyn
     const id = uniqueId('pay-noform');
     const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { captureMode: 'AUTHORIZE' }), quick);
     expect(await cuwoOutcome(handle)).toEqual({
-      kind: 'canceled',
+      outcome: 'CANCELED',
       cancelation: { '@type': AuthorizeOrCapturePaymentTypes.cancelation, cancelationReason: 'CUSTOMER_DID_NOT_COMPLETE_FORM' },
     });
     expectNothingKept(quick, id);
@@ -145,9 +146,9 @@ test('a cancel request that arrives before the customer authorizes: Failed CANCE
   await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_CUSTOMER', 'the form');
   await handle.cancel();
   stack.sim.completeForm(orderOf(stack, id)!.orderId); // the customer was already typing: the money gets authorized
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'CANCELED_AFTER_AUTHORIZATION' } });
+  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_AUTHORIZATION' } });
   const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id));
-  expect(await cuwoOutcome(compensation)).toMatchObject({ kind: 'success' });
+  expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'SUCCESS' });
   expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', releasedMinor: '5000' });
   expectNothingKept(stack, id);
   await recordHistory('payment-authorize-or-capture-canceled-after-authorization', handle);
@@ -162,7 +163,7 @@ describe('PaymentRequest (the platform role)', () => {
     await start('PaymentRequest', paymentParams(id, { captureMode: 'AUTHORIZE' }));
     await customerCompletesForm(id);
     await waitFor(async () => (await cuwoState(requestHandle(id)))?.stage === 'AWAITING_POS', 'the POS step');
-    await requestHandle(id).signal('complete');
+    await requestHandle(id).signal(completeSignal);
     const result: PaymentRequestResult = await requestHandle(id).result();
     expect(result).toMatchObject({
       outcome: 'BOOKED',
@@ -188,7 +189,7 @@ describe('PaymentRequest (the platform role)', () => {
       startedBy: 'CUWO',
       end: { outcome: 'SUCCESS' },
     });
-    expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id)))).toMatchObject({ kind: 'success' });
+    expect(await cuwoOutcome(stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id)))).toMatchObject({ outcome: 'SUCCESS' });
     expect((await stack.harness.client.workflow.count(`WorkflowId = '${workflowIds.cancelPayment(id)}'`)).count).toBe(1);
     expectNothingKept(stack, id);
     await recordHistory('payment-request-capture-failed-compensated', requestHandle(id));
@@ -200,7 +201,7 @@ describe('PaymentRequest (the platform role)', () => {
     await start('PaymentRequest', paymentParams(id));
     await customerCompletesForm(id);
     await waitFor(async () => (await cuwoState(requestHandle(id)))?.stage === 'AWAITING_POS', 'the POS step');
-    await requestHandle(id).signal('abort', { reason: 'customer left' });
+    await requestHandle(id).signal(abortSignal, { reason: 'customer left' });
     const result: PaymentRequestResult = await requestHandle(id).result();
     expect(result).toMatchObject({
       outcome: 'ABORTED',
@@ -241,7 +242,7 @@ describe('PaymentRequest (the platform role)', () => {
     expect([a.alreadyStarted, b.alreadyStarted].sort()).toEqual([false, true]);
     await customerCompletesForm(id);
     await waitFor(async () => (await cuwoState(requestHandle(id)))?.stage === 'AWAITING_POS', 'the POS step');
-    await requestHandle(id).signal('complete');
+    await requestHandle(id).signal(completeSignal);
     await requestHandle(id).result();
     expect(stack.sim.orders().filter((o) => o.clientOrderId === `payment:${id}`)).toHaveLength(1);
   });
@@ -268,7 +269,7 @@ describe('worker killed mid-authorization', () => {
       await doomed.kill();
       await slow.harness.startWorker(slow.accounts);
       await customerCompletesForm(id, {}, slow);
-      expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success', result: { status: 'AUTHORIZED' } });
+      expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'SUCCESS', result: { status: 'AUTHORIZED' } });
       expect(slow.sim.orders().filter((o) => o.clientOrderId === `payment:${id}`)).toHaveLength(1);
       expect(ledgerOf(slow, id)).toMatchObject({ authorizedMinor: '5000', heldMinor: '5000' });
     } finally {

@@ -3,7 +3,7 @@
  * simulator and the real callback receiver: polling, callbacks (first, lost, duplicate, forged),
  * the receiver's form, declines, CancelPayout in each state, and a worker killed while polling.
  */
-import { PROVIDER_CALLBACK_UPDATE } from '../../src/activities/types';
+import { cuwoStateQuery, providerCallbackUpdate } from '../../src/contracts';
 import { cuwoOutcome, cuwoState, startCuwo } from '../../src/client';
 import { workflowIds } from '../../src/contracts/ids';
 import { CancelPayoutTypes, GrantPayoutTypes } from '../../src/contracts/payout';
@@ -48,9 +48,9 @@ async function events(workflowId: string): Promise<HistoryEvent[]> {
 }
 const count = (list: HistoryEvent[], attribute: string, predicate: (attrs: Record<string, any>) => boolean = () => true) =>
   list.filter((e) => e[attribute] && predicate(e[attribute] as Record<string, any>)).length;
-/** Callbacks the CUWO accepted: delivered by update (PROVIDER_CALLBACK_UPDATE); refused ones leave no event. */
+/** Callbacks the CUWO accepted: delivered by update (providerCallbackUpdate); refused ones leave no event. */
 const callbacksAccepted = (list: HistoryEvent[]) =>
-  count(list, 'workflowExecutionUpdateAcceptedEventAttributes', (a) => a.acceptedRequest?.input?.name === PROVIDER_CALLBACK_UPDATE);
+  count(list, 'workflowExecutionUpdateAcceptedEventAttributes', (a) => a.acceptedRequest?.input?.name === providerCallbackUpdate.name);
 
 test('approved, learned by polling while callbacks are lost', async () => {
   stack.sim.setCallbackMode('drop');
@@ -59,7 +59,7 @@ test('approved, learned by polling while callbacks are lost', async () => {
   const outcome = await cuwoOutcome(handle);
   const order = stack.orderFor(id)!;
   expect(outcome).toEqual({
-    kind: 'success',
+    outcome: 'SUCCESS',
     result: {
       '@type': GrantPayoutTypes.result,
       processedAmount: { amount: '25.00', currency: 'EUR' },
@@ -87,7 +87,7 @@ test('approved, learned from the callback before the first poll', async () => {
   try {
     const id = uniqueId('pne-callback');
     const { handle } = await startCuwo(slow.harness.client, 'GrantPayout', params(id), { taskQueue: slow.harness.taskQueue });
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success' });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'SUCCESS' });
     const history = (await handle.fetchHistory()).events as unknown as HistoryEvent[];
     // The 60 s poll timer never fired: the callback woke the CUWO, which then asked the provider once.
     expect(count(history, 'timerFiredEventAttributes')).toBe(0);
@@ -109,7 +109,7 @@ test('duplicate callbacks: both answered 200, one payout, the duplicate changes 
   stack.sim.setCallbackMode('duplicate');
   const id = uniqueId('pne-dup');
   const handle = await start(params(id));
-  expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success' });
+  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'SUCCESS' });
   await waitFor(() => stack.sim.callbacks().filter((c) => c.query.client_orderid === `payout:${id}`).length === 2, 'both callbacks');
   expect(
     stack.sim
@@ -175,9 +175,9 @@ describe("the receiver's form (seed 003 steps 5-9)", () => {
     const state = await cuwoState(handle);
     const order = stack.orderFor(id)!;
     expect(state?.redirectUrl).toBe(`${stack.sim.url}/paynet/form/${order.orderId}`);
-    expect((await handle.query('cuwoState')) as { redirectUrl?: string }).toMatchObject({ redirectUrl: state!.redirectUrl });
+    expect(await handle.query(cuwoStateQuery)).toMatchObject({ redirectUrl: state!.redirectUrl });
     stack.sim.completeForm(order.orderId);
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'success', result: { payoutReference: order.orderId } });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: order.orderId } });
     expect(await cuwoState(handle)).toMatchObject({ stage: 'SUCCESS' });
     expect((await cuwoState(handle))?.redirectUrl).toBeUndefined(); // no form waits any more
     await recordHistory('payneteasy-grant-payout-form-filled', handle);
@@ -191,7 +191,7 @@ describe("the receiver's form (seed 003 steps 5-9)", () => {
         taskQueue: quick.harness.taskQueue,
       });
       expect(await cuwoOutcome(handle)).toEqual({
-        kind: 'canceled',
+        outcome: 'CANCELED',
         cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'RECEIVER_DID_NOT_CONFIRM' },
       });
       expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoOutcome: ['CANCELED'] });
@@ -212,7 +212,7 @@ test.each([
   const handle = await start(params(id, { card: `${scenario}-${id}` }));
   const outcome = await cuwoOutcome(handle);
   expect(outcome).toMatchObject({
-    kind: 'failure',
+    outcome: 'FAILURE',
     failure: { '@type': GrantPayoutTypes.failure, failureReason: reason, failureCode: code },
   });
   const status = await stack.harness.client.workflow
@@ -238,7 +238,7 @@ test('a wrong private key: the provider refuses the signature -> CONFIGURATION_E
     const id = uniqueId('pne-wrongkey');
     const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', params(id), { taskQueue: queue });
     expect(await cuwoOutcome(handle)).toMatchObject({
-      kind: 'failure',
+      outcome: 'FAILURE',
       failure: { failureReason: 'CONFIGURATION_ERROR', failureCode: 'OAUTH_INVALID' },
     });
     expect(stack.orderFor(id)).toBeUndefined();
@@ -265,18 +265,18 @@ describe('CancelPayout through Payneteasy', () => {
   test('approved on an endpoint without reversal: Failure NOT_REVERSIBLE, reconciliation data', async () => {
     const id = uniqueId('pne-cp-paid');
     const grant = await grantOutcome(params(id));
-    if (grant.kind !== 'success') throw new Error('setup failed');
+    if (grant.outcome !== 'SUCCESS') throw new Error('setup failed');
     const outcome = await cancel('payneteasy-cancel-payout-not-reversible', id, grant.result.payoutProcessingData);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+    expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } });
     expect((outcome as { message: string }).message).toMatch(/25\.00 EUR.*reconcile by hand/);
   });
 
   test('approved on an endpoint with reversal: reversed through `return`, success', async () => {
     const id = uniqueId('pne-cp-return');
     const grant = await grantOutcome(params(id, { account: PNE_REVERSIBLE_ACCOUNT }));
-    if (grant.kind !== 'success') throw new Error('setup failed');
+    if (grant.outcome !== 'SUCCESS') throw new Error('setup failed');
     const outcome = await cancel('payneteasy-cancel-payout-reversed', id, grant.result.payoutProcessingData);
-    expect(outcome).toMatchObject({ kind: 'success', result: { '@type': CancelPayoutTypes.result } });
+    expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { '@type': CancelPayoutTypes.result } });
     expect(JSON.parse((outcome as { result: { payoutProcessingData: string } }).result.payoutProcessingData).record).toMatchObject({
       stage: 'RETURNED',
     });
@@ -286,8 +286,8 @@ describe('CancelPayout through Payneteasy', () => {
   test('declined payout: nothing to revert, success without calling return', async () => {
     const id = uniqueId('pne-cp-declined');
     const grant = await grantOutcome(params(id, { card: `decline-${id}` }));
-    if (grant.kind !== 'failure') throw new Error('setup failed');
-    expect(await cancel('payneteasy-cancel-payout-declined', id, grant.failure.payoutProcessingData)).toMatchObject({ kind: 'success' });
+    if (grant.outcome !== 'FAILURE') throw new Error('setup failed');
+    expect(await cancel('payneteasy-cancel-payout-declined', id, grant.failure.payoutProcessingData)).toMatchObject({ outcome: 'SUCCESS' });
   });
 
   test('still processing: it resolves the final status first (here: approved via the form, then not reversible)', async () => {
@@ -303,7 +303,7 @@ describe('CancelPayout through Payneteasy', () => {
     );
     await waitFor(async () => (await cuwoState(cancelHandle))?.stage === 'RESOLVING', 'CancelPayout to wait for the final status');
     stack.sim.completeForm(stack.orderFor(id)!.orderId);
-    expect(await cuwoOutcome(cancelHandle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+    expect(await cuwoOutcome(cancelHandle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } });
     await cuwoOutcome(handle);
   });
 
@@ -322,7 +322,7 @@ describe('CancelPayout through Payneteasy', () => {
     const id = uniqueId('pne-cp-notsent');
     expect(
       await cancel('payneteasy-cancel-payout-not-sent', id, testSeal().seal(`payout:${id}`, payoutRecord(id, 'NOT_SENT'))),
-    ).toMatchObject({ kind: 'success' });
+    ).toMatchObject({ outcome: 'SUCCESS' });
     expect(stack.orderFor(id)).toBeUndefined();
   });
 
@@ -349,7 +349,7 @@ describe('CancelPayout through Payneteasy', () => {
         'CancelPayout to keep asking while the outcome is unknown',
       );
       const outcome = await cuwoOutcome(handle);
-      expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+      expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
       expect((outcome as { message: string }).message).toContain(`payout:${id}`);
       expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
       expect(stack.orderFor(id)).toBeUndefined();
@@ -381,7 +381,7 @@ describe('worker killed while polling', () => {
       await doomed.kill();
       await slow.harness.startWorker(slow.accounts);
       const outcome = await cuwoOutcome(handle);
-      expect(outcome).toMatchObject({ kind: 'success' });
+      expect(outcome).toMatchObject({ outcome: 'SUCCESS' });
       expect(slow.sim.orders().filter((o) => o.clientOrderId === `payout:${id}`)).toHaveLength(1);
       expect(slow.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([expect.objectContaining({ paidMinor: '2500' })]);
     } finally {

@@ -163,14 +163,14 @@ describe('CancelPayout on its own', () => {
   const paidProcessingData = async (id: string) => {
     const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: stack.harness.taskQueue });
     const outcome = await cuwoOutcome<{ payoutProcessingData: string }>(handle);
-    if (outcome.kind !== 'success') throw new Error('setup payout failed');
+    if (outcome.outcome !== 'SUCCESS') throw new Error('setup payout failed');
     return outcome.result.payoutProcessingData;
   };
 
   test('without processing data nothing was ever sent: success, no provider call', async () => {
     const id = uniqueId('cp-none');
     expect(await cancel('cancel-payout-without-processing-data', id)).toEqual({
-      kind: 'success',
+      outcome: 'SUCCESS',
       result: { '@type': CancelPayoutTypes.result },
     });
     expect(stack.requestsFor(id)).toHaveLength(0);
@@ -180,7 +180,7 @@ describe('CancelPayout on its own', () => {
     const id = uniqueId('cp-paid');
     const data = await paidProcessingData(id);
     const outcome = await cancel('cancel-payout-paid-not-reversible', id, data);
-    expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE', payoutProcessingData: data } });
+    expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE', payoutProcessingData: data } });
     expect((outcome as { message: string }).message).toMatch(/25\.00 EUR to asha@okbank.*reconcile by hand/);
     expect(stack.requestsFor(id)).toHaveLength(1); // no call: the data already said PAID
   });
@@ -200,16 +200,16 @@ describe('CancelPayout on its own', () => {
       );
       const granted = await cuwoOutcome<{ payoutProcessingData: string }, { payoutProcessingData: string }>(grant);
       const data =
-        granted.kind === 'success'
+        granted.outcome === 'SUCCESS'
           ? granted.result.payoutProcessingData
-          : granted.kind === 'failure'
+          : granted.outcome === 'FAILURE'
             ? granted.failure.payoutProcessingData
             : undefined;
       const { stage: _stage, paymentIntegratorTransactionId: _tx, resultCode: _code, ...unsent } = openRecord(data, `payout:${id}`);
       const sending = testSeal().seal(`payout:${id}`, { ...unsent, stage: 'SENDING' });
       const outcome = await cancel(`cancel-payout-outcome-unknown-${paid ? 'paid' : 'declined'}-nothing-sent`, id, sending);
       expect(outcome).toMatchObject({
-        kind: 'failure',
+        outcome: 'FAILURE',
         failure: { failureReason: 'OUTCOME_UNKNOWN', payoutProcessingData: expect.any(String) },
       });
       expect((outcome as { message: string }).message).toMatch(/reconcile/);
@@ -222,7 +222,7 @@ describe('CancelPayout on its own', () => {
     const id = uniqueId('cp-garbage');
     const outcome = await cancel('cancel-payout-unreadable-processing-data', id, 'not json');
     expect(outcome).toMatchObject({
-      kind: 'failure',
+      outcome: 'FAILURE',
       failure: { failureReason: 'INVALID_PROCESSING_DATA', failureCode: 'INVALID_PROCESSING_DATA', payoutProcessingData: 'not json' },
     });
     expect(stack.requestsFor(id)).toHaveLength(0);
@@ -238,7 +238,7 @@ describe('CancelPayout on its own', () => {
       { taskQueue: stack.harness.taskQueue },
     );
     await handle.cancel();
-    expect(await cuwoOutcome(handle)).toMatchObject({ kind: 'failure', failure: { failureReason: 'NOT_REVERSIBLE' } });
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'NOT_REVERSIBLE' } });
     await recordHistory('cancel-payout-cancel-request-ignored', handle);
   });
 });

@@ -172,7 +172,7 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   );
   const outcome = await cuwoOutcome(handle);
   expect(outcome).toMatchObject({
-    kind: 'success',
+    outcome: 'SUCCESS',
     result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: AMOUNT, currency: 'EUR' } },
   });
   const { runId } = await handle.describe();

@@ -45,7 +45,7 @@ test('worker SIGKILLed in the middle of the provider call: the payout completes 
 
   const outcome = await cuwoOutcome(handle);
   const [disbursement] = stack.ledgerFor(id);
-  expect(outcome).toMatchObject({ kind: 'success', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
+  expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: disbursement.paymentIntegratorTransactionId } });
   expect(stack.ledgerFor(id)).toHaveLength(1);
   expect(stack.requestsFor(id).length).toBe(2); // the lost attempt and the idempotent re-send
   const history = await handle.fetchHistory();
@@ -66,9 +66,9 @@ test('worker SIGKILLed after the payout was handed over, then a cancel request: 
   await handle.cancel(); // Temporal retries nothing after this: the lost attempt's outcome stays unknown
   await stack.harness.startWorker(stack.accounts, queue);
   const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
   const compensation = stack.harness.client.workflow.getHandle(`cancel-payout:${id}`);
-  expect(await cuwoOutcome(compensation)).toMatchObject({ kind: 'failure', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+  expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
   expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
   expect(stack.ledgerFor(id)).toHaveLength(1);
   expect(stack.requestsFor(id)).toHaveLength(1); // nothing re-sent under the cancel request

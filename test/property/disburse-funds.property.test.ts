@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import { DisburseFundsPayouts } from '../../src/activities/providers/disburse-funds/adapter';
 import { ERROR_RESPONSE_CODES, RESULT_CODE_REASONS } from '../../src/activities/providers/disburse-funds/codes';
-import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/activities/types';
+import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/contracts';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator, type Fault } from '../../src/simulators/disburse-funds';
 import { closedPort, startDisburseProxy, type DisburseProxy, type ProxyAction, type RealAnswer } from '../support/disburse-proxy';
 import { openRecord, testProviderContext, type TestProviderContext } from '../support/provider-context';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PayneteasyAccount } from '../../src/activities/providers/payneteasy/account';
 import { PayneteasyPayments } from '../../src/activities/providers/payneteasy/payments';
 import { PayneteasyPayouts } from '../../src/activities/providers/payneteasy/payouts';
-import type { GrantPayoutActivityInput, StartPaymentActivityInput } from '../../src/activities/types';
+import type { GrantPayoutActivityInput, StartPaymentActivityInput } from '../../src/contracts';
 import { startPayneteasySimulator, type PayneteasySimulator } from '../../src/simulators/payneteasy';
 import { startPayneteasyProxy, type PayneteasyProxy } from './payneteasy-proxy';
 import { openRecord, testSeal } from './provider-context';

@@ -5,7 +5,7 @@
 import { parseCodecKeys } from '../../src/codec/codec';
 import type { ProviderContext } from '../../src/activities/providers/types';
 import { ProcessingDataSeal, type RequestBinding } from '../../src/activities/sealing';
-import type { ProcessingDataUpdate } from '../../src/activities/types';
+import type { ProcessingDataUpdate } from '../../src/contracts';
 import { TEST_SEAL_KEYS } from './codec-keys';
 
 export const testSeal = () => new ProcessingDataSeal(parseCodecKeys(TEST_SEAL_KEYS, 'CUWO_SEAL_KEYS'));

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { DisburseFundsPayouts, type DisburseFundsAccount } from '../../src/activities/providers/disburse-funds/adapter';
-import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/activities/types';
+import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/contracts';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../../src/simulators/disburse-funds';
 import { closedPort, fixedAnswer, startDisburseProxy, type DisburseProxy } from '../support/disburse-proxy';
 import { openRecord, testProviderContext, type TestProviderContext } from '../support/provider-context';

@@ -2,7 +2,7 @@
  * The Payneteasy payment adapter (sale-form / preauth-form, status, capture, return) against the real
  * simulator behind a misbehaving proxy. Each block names the defect it guards against.
  */
-import type { CancelPaymentStep, CaptureStep, PaymentStep } from '../../src/activities/types';
+import type { CancelPaymentStep, CaptureStep, PaymentStep } from '../../src/contracts';
 import { newId, paymentInput, recordOf, sleep, startAdapterBench, type AdapterBench } from '../support/payneteasy-adapters';
 import { refusedUrl } from '../support/payneteasy-proxy';
 import { testProviderContext } from '../support/provider-context';

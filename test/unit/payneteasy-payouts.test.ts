@@ -2,7 +2,7 @@
  * The Payneteasy payout adapter against the real simulator behind a misbehaving proxy: grant, status
  * and cancel (reversal) keep the money rule. Each block names the defect it guards against.
  */
-import type { CancelPayoutStep, PayoutStep } from '../../src/activities/types';
+import type { CancelPayoutStep, PayoutStep } from '../../src/contracts';
 import { REVERSIBLE, grantInput, newId, recordOf, sleep, startAdapterBench, type AdapterBench } from '../support/payneteasy-adapters';
 import { refusedUrl } from '../support/payneteasy-proxy';
 import { testProviderContext } from '../support/provider-context';

@@ -7,7 +7,7 @@ import type {
   PayoutStep,
   ProcessingDataUpdate,
   StartPaymentActivityInput,
-} from '../types';
+} from '../../contracts';
 
 /** What a provider call may use besides its input: persistence of processing data and resumption. */
 export interface ProviderContext {

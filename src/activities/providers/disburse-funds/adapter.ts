@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { formatMoney, microsToMoney, minorToMicros, toMinorUnits, type Money } from '../../../contracts/money';
 import { outcomeUnknown } from '../../errors';
-import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../types';
+import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../../contracts';
 import { exchange, withSlash } from '../http';
 import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';

@@ -2,7 +2,7 @@
  * disburseFunds result and error codes (reference/disburse-funds.md): the one table for this protocol.
  * The provider's own code always travels on as `failureCode`.
  */
-import type { GrantPayoutFailureReason } from '../../types';
+import type { GrantPayoutFailureReason } from '../../../contracts';
 
 /** The documented declines (HTTP 200): nothing was disbursed. UNKNOWN_RESULT is not among them: it must never be sent. */
 export const RESULT_CODE_REASONS: Record<string, GrantPayoutFailureReason> = {

@@ -34,7 +34,7 @@
  * NOT_DONE refused is about this one request: whether it also settles an earlier send is the
  * adapter's call (only when no earlier send may have been processed).
  */
-import type { GrantPayoutFailureReason } from '../../types';
+import type { GrantPayoutFailureReason } from '../../../contracts';
 import type { Exchange } from '../http';
 import type { Classified } from '../outcome';
 import { INT64_MAX, errorMeaning, resultReason } from './codes';

@@ -7,7 +7,7 @@
  */
 import { formatMoney, fromMinorUnits, type Money } from '../../../contracts/money';
 import { outcomeUnknown } from '../../errors';
-import type { CancelPaymentStep, CaptureStep, PaymentStep, StartPaymentActivityInput } from '../../types';
+import type { CancelPaymentStep, CaptureStep, PaymentStep, StartPaymentActivityInput } from '../../../contracts';
 import { providerKey } from '../keys';
 import type { PaymentProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';

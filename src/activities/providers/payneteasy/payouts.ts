@@ -7,7 +7,7 @@
  */
 import { formatMoney, toMinorUnits } from '../../../contracts/money';
 import { outcomeUnknown } from '../../errors';
-import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../types';
+import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../../contracts';
 import { providerKey } from '../keys';
 import type { PayoutProvider, ProviderContext } from '../types';
 import { PROVIDER, type PayneteasyAccount } from './account';

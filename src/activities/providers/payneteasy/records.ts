@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { amountProblem, toMinorUnits, type Money } from '../../../contracts/money';
-import type { ProviderOrder } from '../../types';
+import type { ProviderOrder } from '../../../contracts';
 import type { ProviderContext } from '../types';
 import { DEFAULT_UNKNOWN_OUTCOME_WINDOW_MS, PROVIDER, type PayneteasyAccount } from './account';
 import type { TransactionView } from './outcome';
