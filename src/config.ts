@@ -8,15 +8,10 @@
  * "file:/path" to read it from a file (a mounted secret, a PEM key).
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { disburseFundsAccountSchema } from './activities/providers/disburse-funds/adapter';
-import { payneteasyAccountSchema } from './activities/providers/payneteasy/account';
+import { accountsSchema, type Accounts } from './activities/providers/registry';
 import { describeIssues } from './contracts/common';
 
-export const accountSchema = z.discriminatedUnion('provider', [disburseFundsAccountSchema, payneteasyAccountSchema]);
-export const accountsSchema = z.record(z.string().min(1), accountSchema);
-export type Account = z.infer<typeof accountSchema>;
-export type Accounts = z.infer<typeof accountsSchema>;
+export { accountSchema, accountsSchema, type Account, type Accounts } from './activities/providers/registry';
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';

@@ -1,22 +1,22 @@
 /**
- * The HTTP receiver for Payneteasy's final-status callbacks. A callback is verified with the
- * account's control key and handed to the waiting CUWO as a signal; 200 is answered only once the
- * signal is durably in the workflow's history. Forged or malformed callbacks change nothing.
+ * The HTTP receiver for provider status callbacks (today Payneteasy's; docs/payneteasy.md). The
+ * account's provider descriptor verifies a callback with the account's secret; a verified one is
+ * handed to the waiting CUWO by update, and 200 is answered only once it is durably in the workflow's
+ * history. Forged or malformed callbacks change nothing.
  *
- *   GET /callbacks/payneteasy/<accountName>/<workflowId>?status=..&orderid=..&client_orderid=..&control=..
+ *   GET /callbacks/<provider>/<accountName>/<workflowId>?status=..&orderid=..&client_orderid=..&control=..
  *
- * The path names the workflow (the adapter put it into server_callback_url). The callback is delivered
- * as an update whose validator checks it against the order the CUWO follows and drops duplicates (by
- * the signed fields alone), so a replayed or misaddressed callback never enters a history; the CUWO
- * treats a callback only as "ask the provider now", so even a valid one cannot change an outcome.
+ * The path names the workflow (the adapter put it into the callback URL). The update's validator
+ * checks the callback against the order the CUWO follows and drops duplicates (by the signed fields
+ * alone), so a replayed or misaddressed callback never enters a history; the CUWO treats a callback
+ * only as "ask the provider now", so even a valid one cannot change an outcome.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Registry } from 'prom-client';
-import { control } from '../activities/providers/payneteasy/protocol';
-import { CALLBACK_REFUSALS, METRICS, providerCallbackUpdate, type ProviderCallback } from '../contracts';
+import { providerFor } from '../activities/providers/registry';
+import { CALLBACK_REFUSALS, METRICS, providerCallbackUpdate } from '../contracts';
 import type { Accounts } from '../config';
 import { logger } from '../observability';
 
@@ -31,12 +31,10 @@ export interface CallbackReceiverOptions {
 
 export interface CallbackReceiver {
   readonly url: string;
-  /** The callbackUrl to configure on a Payneteasy account of this name. */
+  /** The callbackUrl to configure on the account of this name (its provider's path). */
   callbackUrlFor(accountName: string): string;
   close(): Promise<void>;
 }
-
-const REQUIRED = ['status', 'orderid', 'client_orderid', 'control'] as const;
 
 /** What happened to one callback; `result` is the metric label. */
 export interface CallbackEvent {
@@ -69,10 +67,10 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
-  app.get<{ Params: { account: string; workflowId: string }; Querystring: Record<string, string | undefined> }>(
-    '/callbacks/payneteasy/:account/:workflowId',
+  app.get<{ Params: { provider: string; account: string; workflowId: string }; Querystring: Record<string, string | undefined> }>(
+    '/callbacks/:provider/:account/:workflowId',
     async (request, reply) => {
-      const { account: accountName, workflowId } = request.params;
+      const { provider, account: accountName, workflowId } = request.params;
       const answer = (httpStatus: number, reason: string, result: CallbackEvent['result'] = 'delivered') => {
         report({ account: accountName, workflowId, httpStatus, reason, result });
         return reply
@@ -81,21 +79,11 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
           .send(httpStatus === 200 ? 'OK' : reason);
       };
       const account = options.accounts[accountName];
-      if (!account || account.provider !== 'payneteasy')
-        return answer(404, `no Payneteasy account named "${accountName}"`, 'unknown-account');
-      const query = request.query;
-      const missing = REQUIRED.filter((name) => !query[name]);
-      if (missing.length) return answer(400, `missing callback parameter(s): ${missing.join(', ')}`, 'malformed');
-      const expected = control(query.status!, query.orderid!, query.client_orderid!, account.controlKey);
-      if (!sameText(expected, query.control!.toLowerCase())) return answer(403, 'control does not match: callback rejected', 'forged');
-
-      const callback: ProviderCallback = {
-        provider: 'payneteasy',
-        orderId: query.orderid!,
-        clientOrderId: query.client_orderid!,
-        status: query.status!,
-        type: query.type ?? '',
-      };
+      const verify = account?.provider === provider ? providerFor(accountName, account).verifyCallback : undefined;
+      if (!verify) return answer(404, `no ${provider} account named "${accountName}" that sends callbacks`, 'unknown-account');
+      const check = verify(request.query);
+      if (!check.ok) return answer(check.httpStatus, check.reason, check.result);
+      const callback = check.callback;
       try {
         await withTimeout(
           options.client.workflow.getHandle(workflowId).executeUpdate(providerCallbackUpdate, { args: [callback] }),
@@ -126,15 +114,12 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
   const url = `http://${host}:${address.port}`;
   return {
     url,
-    callbackUrlFor: (accountName) => `${url}/callbacks/payneteasy/${encodeURIComponent(accountName)}`,
+    callbackUrlFor: (accountName) => {
+      const provider = options.accounts[accountName]?.provider ?? 'payneteasy';
+      return `${url}/callbacks/${provider}/${encodeURIComponent(accountName)}`;
+    },
     close: () => app.close(),
   };
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type {
   CancelPaymentStep,
   CancelPayoutStep,
@@ -6,6 +7,7 @@ import type {
   PaymentStep,
   PayoutStep,
   ProcessingDataUpdate,
+  ProviderCallback,
   StartPaymentActivityInput,
 } from '../../contracts';
 
@@ -50,4 +52,27 @@ export interface PaymentProvider {
   capture(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CaptureStep>;
   /** Releases an authorization or refunds a capture; finds nothing to do when nothing was taken. */
   cancel(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPaymentStep>;
+}
+
+/** What a provider's callback proves once checked against the account's secret. */
+export type CallbackCheck =
+  | { ok: true; callback: ProviderCallback }
+  | { ok: false; httpStatus: 400; reason: string; result: 'malformed' }
+  | { ok: false; httpStatus: 403; reason: string; result: 'forged' };
+
+/**
+ * A provider, as the config, the registry and the callback receiver see it: its name, the account
+ * it needs (secrets resolved by src/config.ts), and what it can do per flow. A new provider is a new
+ * folder with a descriptor, added to the registry; no workflow changes.
+ */
+export interface ProviderDescriptor<S extends z.ZodObject> {
+  readonly name: string;
+  /** One member of the accounts' discriminated union (discriminator `provider`). */
+  readonly accountSchema: S;
+  /** GrantPayout / CancelPayout, when the provider pays out. */
+  readonly payouts?: (accountName: string, account: z.infer<S>) => PayoutProvider;
+  /** AuthorizeOrCapturePayment / CapturePayment / CancelPayment, when it takes card payments. */
+  readonly payments?: (accountName: string, account: z.infer<S>) => PaymentProvider;
+  /** Signed status callbacks (GET query parameters) the receiver verifies before waking the CUWO. */
+  readonly callbacks?: { verify(query: Record<string, string | undefined>, account: z.infer<S>): CallbackCheck };
 }

@@ -1,0 +1,9 @@
+/** disburseFunds (docs/disburse-funds.md): payouts only; no status query, no reversal, no callbacks. */
+import type { ProviderDescriptor } from '../types';
+import { DisburseFundsPayouts, PROVIDER, disburseFundsAccountSchema } from './adapter';
+
+export const disburseFunds: ProviderDescriptor<typeof disburseFundsAccountSchema> = {
+  name: PROVIDER,
+  accountSchema: disburseFundsAccountSchema,
+  payouts: (accountName, account) => new DisburseFundsPayouts(accountName, account),
+};
