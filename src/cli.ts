@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -14,6 +16,7 @@ import {
   InvalidParametersError,
   cuwoOutcome,
   cuwoState,
+  startArguments,
   startCuwo,
   validateCuwoParams,
 } from './client';
@@ -22,9 +25,7 @@ import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
 import { startCodecServer } from './codec/server';
 import { loadAccounts, taskQueue } from './config';
-import { abortSignal } from './contracts';
-import { workflowIds } from './contracts/ids';
-import { CUWO_MEMO_KEY, type CuwoState } from './contracts/state';
+import { CUWO_MEMO_KEY, abortSignal, workflowIds, type CuwoState, type PaymentRequestOptions } from './contracts';
 import { CuwoFailureReason, CuwoProvider, CuwoRequestId, CuwoType } from './search-attributes';
 import { connectClient, temporalSettings } from './temporal';
 
@@ -34,6 +35,30 @@ export const EXIT = { success: 0, error: 1, failure: 2, canceled: 3, abnormal: 4
 export function webUiLink(workflowId: string, namespace = temporalSettings().namespace): string {
   const base = (process.env.CUWO_WEB_UI_URL ?? 'http://localhost:8233').replace(/\/$/, '');
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+interface StartCommandOptions {
+  params: string;
+  wait?: boolean;
+  json?: boolean;
+  taskQueue: string;
+  /** false with --no-capture */
+  capture: boolean;
+  completionTimeout?: string;
+}
+
+/** PaymentRequest's options from the start flags, or undefined when none was given. */
+function paymentRequestOptions(opts: StartCommandOptions): PaymentRequestOptions | undefined {
+  const options: PaymentRequestOptions = {};
+  if (!opts.capture) options.capture = false;
+  if (opts.completionTimeout !== undefined) {
+    try {
+      options.completionTimeoutMs = msToNumber(opts.completionTimeout as Duration);
+    } catch {
+      throw new InvalidParametersError(`--completion-timeout: "${opts.completionTimeout}" is not a duration (e.g. 30s, 10m, 2h)`);
+    }
+  }
+  return Object.keys(options).length ? options : undefined;
 }
 
 function readParams(source: string): unknown {
@@ -267,12 +292,19 @@ export function buildProgram(): Command {
     .requiredOption('--params <file>', "parameters as JSON: a file, or '-' for standard input")
     .option('--wait', 'follow progress and print the typed outcome; exit code 0 success, 2 failure, 3 canceled, 4 abnormal end')
     .option('--json', 'machine-readable output only')
+    .option('--no-capture', 'PaymentRequest: keep an AUTHORIZED payment authorized (no CapturePayment)')
+    .option(
+      '--completion-timeout <duration>',
+      "PaymentRequest: how long to wait for the POS side to complete or abort (e.g. '10m'; default 15m)",
+    )
     .addOption(new Option('--task-queue <name>', 'task queue of the workers').default(taskQueue()))
-    .action(async (type: string, opts: { params: string; wait?: boolean; json?: boolean; taskQueue: string }) => {
+    .action(async (type: string, opts: StartCommandOptions) => {
       const params = readParams(opts.params);
       const valid = validateCuwoParams(type, params); // before connecting: bad input changes nothing
+      const paymentRequest = paymentRequestOptions(opts);
+      startArguments(valid.type, params, { paymentRequest }); // the options too, before connecting
       process.exitCode = await withClient(async (client) => {
-        const started = await startCuwo(client, valid.type, params, { taskQueue: opts.taskQueue });
+        const started = await startCuwo(client, valid.type, params, { taskQueue: opts.taskQueue, paymentRequest });
         const info = { workflowId: started.workflowId, alreadyStarted: started.alreadyStarted, webUi: webUiLink(started.workflowId) };
         if (opts.json && !opts.wait) console.log(JSON.stringify(info));
         else if (!opts.json) {

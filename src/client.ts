@@ -8,7 +8,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { z } from 'zod';
 import { parseWith } from './contracts/common';
-import { parsePaymentOptions } from './contracts/payment-options';
+import { parsePaymentOptions, parsePaymentRequestOptions, type PaymentRequestOptions } from './contracts/payment-options';
 import { workflowIds } from './contracts/ids';
 import {
   AuthorizeOrCapturePaymentWorkflowParameters,
@@ -89,18 +89,34 @@ export function validateCuwoParams(type: string, params: unknown): { type: CuwoT
   return { type: type as CuwoTypeName, workflowId: definition.workflowId(parsed.value) };
 }
 
+export interface StartOptions {
+  taskQueue: string;
+  /** PaymentRequest only: the orchestrator's own options (capture right away, POS completion timeout). */
+  paymentRequest?: PaymentRequestOptions;
+}
+
+/** The workflow's arguments: the parameters, and PaymentRequest's options when given (checked, or throws naming the field). */
+export function startArguments(type: CuwoTypeName, params: unknown, options: Omit<StartOptions, 'taskQueue'> = {}): unknown[] {
+  if (options.paymentRequest === undefined) return [params];
+  if (type !== 'PaymentRequest') throw new InvalidParametersError(`PaymentRequest options given for ${type}, which takes none`);
+  const parsed = parsePaymentRequestOptions(options.paymentRequest);
+  if (!parsed.ok) throw new InvalidParametersError(`invalid PaymentRequest options: ${parsed.message}`);
+  return [params, parsed.value];
+}
+
 /**
  * Validates, then starts; invalid parameters throw InvalidParametersError naming the field and start
  * nothing. A second start with the same parameters is an idempotent success (`alreadyStarted`); with
  * other parameters it throws ConflictingParametersError naming the fields that differ.
  */
-export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: { taskQueue: string }): Promise<StartedCuwo> {
+export async function startCuwo(client: Client, type: CuwoTypeName, params: unknown, options: StartOptions): Promise<StartedCuwo> {
   const { workflowId } = validateCuwoParams(type, params);
+  const args = startArguments(type, params, options);
   try {
     const handle = await client.workflow.start(type, {
       workflowId,
       taskQueue: options.taskQueue,
-      args: [params],
+      args,
       // A finished payout or payment must never run again under the same request id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
@@ -108,7 +124,9 @@ export async function startCuwo(client: Client, type: CuwoTypeName, params: unkn
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       const handle = client.workflow.getHandle(workflowId);
-      const differing = differingFields(await startedWith(client, handle), params);
+      const differing = differingFields(await startedWith(client, handle), args).map(
+        (path) => path.replace(/^\[0\]\.?/, '').replace(/^\[1\]/, 'options') || '(root)',
+      );
       if (differing.length) throw new ConflictingParametersError(workflowId, differing);
       return { handle, workflowId, alreadyStarted: true };
     }
@@ -116,12 +134,11 @@ export async function startCuwo(client: Client, type: CuwoTypeName, params: unkn
   }
 }
 
-/** The first argument the existing execution was started with (decoded like every payload). */
-async function startedWith(client: Client, handle: WorkflowHandle): Promise<unknown> {
+/** The arguments the existing execution was started with (decoded like every payload). */
+async function startedWith(client: Client, handle: WorkflowHandle): Promise<unknown[]> {
   const history = await handle.fetchHistory();
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-  const [first] = await decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
-  return first;
+  return decodeArrayFromPayloads(client.options.loadedDataConverter, payloads);
 }
 
 /** Dotted paths where two JSON values differ ("requestedAmount.amount", "customerIdentifiers[0].identifier"). */

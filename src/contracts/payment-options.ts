@@ -2,7 +2,7 @@
  * What paymentMethodConfiguration.options may say about a payment (our definition; the platform's
  * EPM configuration is not public):
  *   captureMode   "CAPTURE" (default: take the money at once) | "AUTHORIZE" (reserve it; CapturePayment takes it)
- *   amountPolicy  which processed amount the CUWO accepts from the provider (seed 001):
+ *   amountPolicy  which processed amount the CUWO accepts from the provider (docs/spec/authorize-or-capture-payment.txt):
  *     "EXACT" (default)  exactly the requested amount
  *     "ALLOW_LESS"       up to the requested amount: the tip reduced first, then a partial payment
  *     "ALLOW_MORE"       at least the requested amount: any excess is an extra tip

@@ -1,6 +1,6 @@
 /**
- * AuthorizeOrCapturePayment (seed 001), CancelPayment (seed 002) and CapturePayment
- * (reference/enfore-cuwo.md) structures, `@type` strings exact.
+ * AuthorizeOrCapturePayment (docs/spec/authorize-or-capture-payment.txt), CancelPayment
+ * (docs/spec/cancel-payment.txt) and CapturePayment (docs/enfore-cuwo.md) structures, `@type` strings exact.
  */
 import { z } from 'zod';
 import {
@@ -59,7 +59,7 @@ export const AuthorizeOrCapturePaymentWorkflowParameters = structure(AuthorizeOr
     !amountProblem(requested.amount, requested.currency) &&
     toMinorUnits(tip) > toMinorUnits(requested)
   ) {
-    // Seed 001: the tip is included in the requested amount, so it cannot exceed it.
+    // docs/spec/authorize-or-capture-payment.txt: the tip is included in the requested amount, so it cannot exceed it.
     ctx.addIssue({
       code: 'custom',
       path: ['includedTipAmount', 'amount'],

@@ -1,4 +1,4 @@
-/** GrantPayout (seed 000) and CancelPayout (reference/enfore-cuwo.md) structures, `@type` strings exact. */
+/** GrantPayout (docs/spec/grant-payout.txt) and CancelPayout (docs/enfore-cuwo.md) structures, `@type` strings exact. */
 import { z } from 'zod';
 import {
   customDocumentInformationSchema,

@@ -10,7 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { cuwoOutcome, startCuwo } from '../../src/client';
 import { workflowIds } from '../../src/contracts/ids';
 import { GrantPayoutTypes } from '../../src/contracts/payout';
-import { grantPayoutParams } from '../support/fixtures';
+import { grantPayoutParams, paymentParams } from '../support/fixtures';
 import { uniqueId } from '../support/harness';
 import { startPayoutStack, waitFor, type PayoutStack } from '../support/payout-stack';
 
@@ -59,7 +59,8 @@ test('--help lists the commands, start --help its options', async () => {
 
   const start = await cuwo('start', '--help');
   expect(start.code).toBe(0);
-  for (const option of ['--params', '--wait', '--json', '--task-queue']) expect(start.stdout).toContain(option);
+  for (const option of ['--params', '--wait', '--json', '--task-queue', '--no-capture', '--completion-timeout'])
+    expect(start.stdout).toContain(option);
 });
 
 test('invalid parameters: exit 1, one line naming the field, nothing started', async () => {
@@ -76,6 +77,20 @@ test('invalid parameters: exit 1, one line naming the field, nothing started', a
   await expect(stack.harness.client.workflow.getHandle(workflowIds.grantPayout(id)).describe()).rejects.toBeInstanceOf(
     WorkflowNotFoundError,
   );
+});
+
+test('PaymentRequest options on the command line: a bad duration or options for another CUWO change nothing', async () => {
+  const id = uniqueId('cli-bad-options');
+  const params = paramsFile(paymentParams(id, { captureMode: 'AUTHORIZE' }));
+  const badDuration = await cuwo('start', 'PaymentRequest', '--params', params, '--completion-timeout', 'soon');
+  expect(badDuration.code).toBe(1);
+  expect(badDuration.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cuwo: --completion-timeout: "soon" is not a duration/)]);
+  const wrongType = await cuwo('start', 'AuthorizeOrCapturePayment', '--params', params, '--no-capture');
+  expect(wrongType.code).toBe(1);
+  expect(wrongType.stderr).toMatch(/PaymentRequest options given for AuthorizeOrCapturePayment/);
+  for (const workflowId of [workflowIds.paymentRequest(id), workflowIds.authorizeOrCapturePayment(id)]) {
+    await expect(stack.harness.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  }
 });
 
 test('a usage error is one line too', async () => {

@@ -48,6 +48,7 @@ test('pays out exactly the requested amount and returns the GrantPayoutWorkflowR
   });
   expect(outcome).toEqual({
     outcome: 'SUCCESS',
+    workflowId: expect.any(String),
     result: {
       '@type': GrantPayoutTypes.result,
       processedAmount: { amount: '25.50', currency: 'EUR' },
@@ -214,6 +215,7 @@ describe('Temporal cancel requests', () => {
     try {
       expect(await cuwoOutcome(handle)).toEqual({
         outcome: 'CANCELED',
+        workflowId: expect.any(String),
         cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'CANCELED_BY_REQUEST' },
       });
       expect((await handle.describe()).status.name).toBe('CANCELLED');

@@ -328,6 +328,7 @@ describe('defect 14: a cancel before the first send prevents it', () => {
       sim = await startDisburseFundsSimulator({ port, accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN } } });
       expect(await cuwoOutcome(handle)).toEqual({
         outcome: 'CANCELED',
+        workflowId: expect.any(String),
         cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }),
       });
       expect(sim.ledger()).toHaveLength(0);

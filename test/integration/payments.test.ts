@@ -55,6 +55,7 @@ test('direct capture (sale): CAPTURED with the requested amount, the form URL ex
   const order = orderOf(stack, id)!;
   expect(await cuwoOutcome(handle)).toEqual({
     outcome: 'SUCCESS',
+    workflowId: expect.any(String),
     result: {
       '@type': AuthorizeOrCapturePaymentTypes.result,
       status: 'CAPTURED',
@@ -131,6 +132,7 @@ test('the customer never completes the form: Canceled, nothing authorized', asyn
     const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { captureMode: 'AUTHORIZE' }), quick);
     expect(await cuwoOutcome(handle)).toEqual({
       outcome: 'CANCELED',
+      workflowId: expect.any(String),
       cancelation: { '@type': AuthorizeOrCapturePaymentTypes.cancelation, cancelationReason: 'CUSTOMER_DID_NOT_COMPLETE_FORM' },
     });
     expectNothingKept(quick, id);
@@ -174,6 +176,22 @@ describe('PaymentRequest (the platform role)', () => {
     expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', capturedMinor: '5000', takenMinor: '5000', heldMinor: '0' });
     await recordHistory('payment-request-authorize-capture-booked', requestHandle(id));
     await recordHistory('payment-capture-payment-captured', stack.harness.client.workflow.getHandle(workflowIds.capturePayment(id)));
+  });
+
+  test('PaymentRequest options from the client: no capture, and the POS completion timeout books it', async () => {
+    const id = uniqueId('pr-no-capture');
+    const params = paymentParams(id, { captureMode: 'AUTHORIZE' });
+    const options = { taskQueue: stack.harness.taskQueue, paymentRequest: { capture: false, completionTimeoutMs: 1_000 } };
+    await startCuwo(stack.harness.client, 'PaymentRequest', params, options);
+    await customerCompletesForm(id);
+    const result: PaymentRequestResult = await requestHandle(id).result();
+    expect(result).toMatchObject({ outcome: 'BOOKED', authorizeOrCapture: { outcome: 'SUCCESS', result: { status: 'AUTHORIZED' } } });
+    expect(result.capture).toBeUndefined();
+    expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', capturedMinor: '0', heldMinor: '5000' });
+    // The same request with other options is another request: refused, naming the option.
+    const other = { ...options, paymentRequest: { capture: true } };
+    await expect(startCuwo(stack.harness.client, 'PaymentRequest', params, other)).rejects.toThrow(/options\.capture/);
+    await recordHistory('payment-request-authorized-no-capture-booked-by-timeout', requestHandle(id));
   });
 
   test('CapturePayment fails: CancelPayment releases the authorization, exactly once', async () => {

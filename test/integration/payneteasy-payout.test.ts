@@ -60,6 +60,7 @@ test('approved, learned by polling while callbacks are lost', async () => {
   const order = stack.orderFor(id)!;
   expect(outcome).toEqual({
     outcome: 'SUCCESS',
+    workflowId: expect.any(String),
     result: {
       '@type': GrantPayoutTypes.result,
       processedAmount: { amount: '25.00', currency: 'EUR' },
@@ -167,7 +168,7 @@ describe('the callback receiver', () => {
   });
 });
 
-describe("the receiver's form (seed 003 steps 5-9)", () => {
+describe("the receiver's form (docs/spec/payneteasy-server-to-server-payout.txt, steps 5-9)", () => {
   test('filled: the CUWO exposes the redirect URL at once, keeps waiting, then succeeds', async () => {
     const id = uniqueId('pne-form');
     const handle = await start(params(id, { card: null }));
@@ -192,6 +193,7 @@ describe("the receiver's form (seed 003 steps 5-9)", () => {
       });
       expect(await cuwoOutcome(handle)).toEqual({
         outcome: 'CANCELED',
+        workflowId: expect.any(String),
         cancelation: { '@type': GrantPayoutTypes.cancelation, cancelationReason: 'RECEIVER_DID_NOT_CONFIRM' },
       });
       expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoOutcome: ['CANCELED'] });

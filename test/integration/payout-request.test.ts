@@ -171,6 +171,7 @@ describe('CancelPayout on its own', () => {
     const id = uniqueId('cp-none');
     expect(await cancel('cancel-payout-without-processing-data', id)).toEqual({
       outcome: 'SUCCESS',
+      workflowId: expect.any(String),
       result: { '@type': CancelPayoutTypes.result },
     });
     expect(stack.requestsFor(id)).toHaveLength(0);

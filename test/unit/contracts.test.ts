@@ -27,7 +27,7 @@ import {
   GrantPayoutWorkflowResult,
 } from '../../src/contracts/payout';
 
-/** Copied literally from /work/shared/seeds/00{0,1,2}_*.txt and /work/shared/reference/enfore-cuwo.md. */
+/** Copied literally from docs/spec/{grant-payout,authorize-or-capture-payment,cancel-payment}.txt and docs/enfore-cuwo.md. */
 const T = {
   grantPayout: {
     parameters: 'n4.cuwo.workflows.paymentsandpayouts.grantpayout.GrantPayoutWorkflowParameters',
