@@ -1,4 +1,4 @@
-import type { Accounts } from '../config';
+import type { Accounts } from './providers/registry';
 import { createCompensationActivities } from './compensations';
 import { createPaymentActivities } from './payments';
 import { createPayoutActivities } from './payouts';

@@ -11,6 +11,7 @@ import type { runChaos as RunChaos } from './run';
 // level they were given (their logs go to files).
 process.env.CUWO_CHAOS_WORKER_LOG_LEVEL ??= process.env.CUWO_LOG_LEVEL ?? 'info';
 process.env.CUWO_LOG_LEVEL = 'fatal';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the log level above must be set before ./run loads the logger
 const { runChaos } = require('./run') as { runChaos: typeof RunChaos };
 
 const integer = (min: number, max: number) => (value: string) => {

@@ -46,11 +46,15 @@ async function events(workflowId: string): Promise<HistoryEvent[]> {
   const history = await stack.harness.client.workflow.getHandle(workflowId).fetchHistory();
   return history.events as unknown as HistoryEvent[];
 }
-const count = (list: HistoryEvent[], attribute: string, predicate: (attrs: Record<string, any>) => boolean = () => true) =>
-  list.filter((e) => e[attribute] && predicate(e[attribute] as Record<string, any>)).length;
+const count = (list: HistoryEvent[], attribute: string, predicate: (attrs: Record<string, unknown>) => boolean = () => true) =>
+  list.filter((e) => e[attribute] && predicate(e[attribute] as Record<string, unknown>)).length;
 /** Callbacks the CUWO accepted: delivered by update (providerCallbackUpdate); refused ones leave no event. */
 const callbacksAccepted = (list: HistoryEvent[]) =>
-  count(list, 'workflowExecutionUpdateAcceptedEventAttributes', (a) => a.acceptedRequest?.input?.name === providerCallbackUpdate.name);
+  count(
+    list,
+    'workflowExecutionUpdateAcceptedEventAttributes',
+    (a) => (a as { acceptedRequest?: { input?: { name?: string } } }).acceptedRequest?.input?.name === providerCallbackUpdate.name,
+  );
 
 test('approved, learned by polling while callbacks are lost', async () => {
   stack.sim.setCallbackMode('drop');
@@ -93,7 +97,13 @@ test('approved, learned from the callback before the first poll', async () => {
     // The 60 s poll timer never fired: the callback woke the CUWO, which then asked the provider once.
     expect(count(history, 'timerFiredEventAttributes')).toBe(0);
     expect(callbacksAccepted(history)).toBe(1);
-    expect(count(history, 'activityTaskScheduledEventAttributes', (a) => a.activityType?.name === 'payoutStatus')).toBe(1);
+    expect(
+      count(
+        history,
+        'activityTaskScheduledEventAttributes',
+        (a) => (a as { activityType?: { name?: string } }).activityType?.name === 'payoutStatus',
+      ),
+    ).toBe(1);
     expect(
       slow.sim
         .callbacks()

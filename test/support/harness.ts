@@ -1,7 +1,7 @@
 /** Per-test-file wiring: a client and worker on the shared dev server, on a task queue of their own. */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Accounts } from '../../src/config';
 import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { createCuwoWorker } from '../../src/worker';
@@ -11,7 +11,7 @@ let runtimeInstalled = false;
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
 export function testEnv(): { address: string; bundlePath: string; dir: string } {
