@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
-import { DisburseFundsPayouts } from '../../src/activities/providers/disburse-funds/adapter';
+import { DisburseFundsPayouts } from '../../src/activities/providers/disburse-funds/payouts';
 import { ERROR_RESPONSE_CODES, RESULT_CODE_REASONS } from '../../src/activities/providers/disburse-funds/codes';
 import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/contracts';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator, type Fault } from '../../src/simulators/disburse-funds';
@@ -185,23 +185,26 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
 // ---- turning behaviour into proxy actions ----
 
+/** A JSON object or array (arrays are mutated like objects, as JSON.parse gives them). */
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
 function mutate(real: RealAnswer | undefined, m: Extract<Behaviour, { kind: 'forward' }>['mutation']): ReturnType<ProxyAction['respond']> {
   if (real === undefined || real === 'dropped' || m.m === 'reset') return 'reset';
   if (m.m === 'junk') return junkAnswer(m.junk);
   if (m.m === 'status') return { ...real, status: m.status };
   if (m.m === 'truncate') return { ...real, body: real.body.slice(0, Math.floor(real.body.length * m.at)) };
-  let json: Record<string, any>;
+  let json: unknown;
   try {
     json = JSON.parse(real.body);
   } catch {
     return real;
   }
-  if (typeof json !== 'object' || json === null) return real;
-  const result = typeof json.disburseFundsResult === 'object' && json.disburseFundsResult !== null ? json.disburseFundsResult : undefined;
+  if (!isJsonObject(json)) return real;
+  const result = isJsonObject(json.disburseFundsResult) ? json.disburseFundsResult : undefined;
   if (m.m === 'drop-field') {
     const path = m.path.split('.');
-    const parent = path.slice(0, -1).reduce<any>((o, k) => (o && typeof o === 'object' ? o[k] : undefined), json);
-    if (parent && typeof parent === 'object') delete parent[path.at(-1)!];
+    const parent = path.slice(0, -1).reduce<unknown>((o, k) => (isJsonObject(o) ? o[k] : undefined), json);
+    if (isJsonObject(parent)) delete parent[path.at(-1)!];
   } else if (m.m === 'code' && result) {
     result.disburseFundsResultCode = m.code;
     if (m.dropRaw) delete result.rawResult;

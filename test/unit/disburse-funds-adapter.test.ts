@@ -3,7 +3,8 @@
  * misbehaving provider would), without Temporal: the money rule for grant and cancel.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { DisburseFundsPayouts, type DisburseFundsAccount } from '../../src/activities/providers/disburse-funds/adapter';
+import type { DisburseFundsAccount } from '../../src/activities/providers/disburse-funds/account';
+import { DisburseFundsPayouts } from '../../src/activities/providers/disburse-funds/payouts';
 import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../src/contracts';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../../src/simulators/disburse-funds';
 import { closedPort, fixedAnswer, startDisburseProxy, type DisburseProxy } from '../support/disburse-proxy';

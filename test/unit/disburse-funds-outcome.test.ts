@@ -1,10 +1,10 @@
 /**
- * classifyDisburseFunds: every row of the table in src/activities/providers/disburse-funds/outcome.ts,
+ * classifyDisburseFunds: every row of the table in src/activities/providers/disburse-funds/transformers.ts,
  * without HTTP, and totality over arbitrary exchanges.
  */
 import fc from 'fast-check';
 import { ERROR_RESPONSE_CODES, RESULT_CODE_REASONS } from '../../src/activities/providers/disburse-funds/codes';
-import { classifyDisburseFunds } from '../../src/activities/providers/disburse-funds/outcome';
+import { classifyDisburseFunds } from '../../src/activities/providers/disburse-funds/transformers';
 import type { Exchange } from '../../src/activities/providers/http';
 
 const answer = (httpStatus: number, body: unknown): Exchange => ({

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { disburseRequestId } from '../../src/activities/providers/disburse-funds/adapter';
+import { disburseRequestId } from '../../src/activities/providers/disburse-funds/transformers';
 
 const ALLOWED = /^[a-zA-Z0-9:_-]{1,100}$/;
 

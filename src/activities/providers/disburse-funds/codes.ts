@@ -1,6 +1,7 @@
 /**
- * disburseFunds result and error codes (reference/disburse-funds.md): the one table for this protocol.
- * The provider's own code always travels on as `failureCode`.
+ * disburseFunds result and error codes (docs/spec/disburse-funds.txt; the ErrorResponse table in
+ * docs/disburse-funds.md): the one table of this protocol's codes. The provider's own code always
+ * travels on as `failureCode`.
  */
 import type { GrantPayoutFailureReason } from '../../../contracts';
 
@@ -22,29 +23,39 @@ export const RESULT_CODE_REASONS: Record<string, GrantPayoutFailureReason> = {
  *   RETRY          the same request may be processed later: outcome unknown
  *   CONFLICT       the idempotency key is taken by other parameters: another execution owns it
  */
-export type ErrorMeaning = 'REFUSED' | 'MISCONFIGURED' | 'RETRY' | 'CONFLICT';
-export const ERROR_RESPONSE_CODES: Record<string, { httpStatus: number; means: ErrorMeaning }> = {
-  INVALID_API_VERSION: { httpStatus: 400, means: 'MISCONFIGURED' },
-  INVALID_PAYLOAD_SIGNATURE: { httpStatus: 401, means: 'MISCONFIGURED' },
-  INVALID_PAYLOAD_ENCRYPTION: { httpStatus: 400, means: 'MISCONFIGURED' },
-  REQUEST_TIMESTAMP_OUT_OF_RANGE: { httpStatus: 400, means: 'RETRY' },
-  INVALID_IDENTIFIER: { httpStatus: 404, means: 'MISCONFIGURED' },
-  IDEMPOTENCY_VIOLATION: { httpStatus: 412, means: 'CONFLICT' },
-  INVALID_FIELD_VALUE: { httpStatus: 400, means: 'REFUSED' },
-  MISSING_REQUIRED_FIELD: { httpStatus: 400, means: 'REFUSED' },
-  PRECONDITION_VIOLATION: { httpStatus: 400, means: 'REFUSED' },
-  INVALID_DECRYPTED_REQUEST: { httpStatus: 400, means: 'REFUSED' },
-  USER_ACTION_IN_PROGRESS: { httpStatus: 423, means: 'RETRY' },
-  FORBIDDEN: { httpStatus: 403, means: 'MISCONFIGURED' },
+const MEANINGS = ['REFUSED', 'MISCONFIGURED', 'RETRY', 'CONFLICT'] as const;
+export type ErrorMeaning = (typeof MEANINGS)[number];
+
+/** By meaning, then by HTTP status: each code stands once. */
+const CODES_BY_MEANING: Record<ErrorMeaning, Record<number, string[]>> = {
+  REFUSED: { 400: ['INVALID_FIELD_VALUE', 'MISSING_REQUIRED_FIELD', 'PRECONDITION_VIOLATION', 'INVALID_DECRYPTED_REQUEST'] },
+  MISCONFIGURED: {
+    400: ['INVALID_API_VERSION', 'INVALID_PAYLOAD_ENCRYPTION'],
+    401: ['INVALID_PAYLOAD_SIGNATURE'],
+    403: ['FORBIDDEN'],
+    404: ['INVALID_IDENTIFIER'],
+  },
+  RETRY: { 400: ['REQUEST_TIMESTAMP_OUT_OF_RANGE'], 423: ['USER_ACTION_IN_PROGRESS'] },
+  CONFLICT: { 412: ['IDEMPOTENCY_VIOLATION'] },
 };
+
+/** Every documented ErrorResponse code with its HTTP status and meaning. */
+export const ERROR_RESPONSE_CODES: Record<string, { httpStatus: number; means: ErrorMeaning }> = Object.fromEntries(
+  MEANINGS.flatMap((means) =>
+    Object.entries(CODES_BY_MEANING[means]).flatMap(([status, codes]) =>
+      codes.map((code) => [code, { httpStatus: Number(status), means }]),
+    ),
+  ),
+);
 
 /** Own-key lookups only: a code such as "constructor" must not find Object.prototype. */
 export const resultReason = (code: string): GrantPayoutFailureReason | undefined =>
   Object.hasOwn(RESULT_CODE_REASONS, code) ? RESULT_CODE_REASONS[code] : undefined;
+/** What a code proves whatever the HTTP status it came with (for records, which keep the code only). */
+export const codeMeaning = (code: string): ErrorMeaning | undefined =>
+  Object.hasOwn(ERROR_RESPONSE_CODES, code) ? ERROR_RESPONSE_CODES[code].means : undefined;
+/** What a code proves at this HTTP status: only at the status the protocol gives it. */
 export const errorMeaning = (code: string, httpStatus: number): ErrorMeaning | undefined => {
   const entry = Object.hasOwn(ERROR_RESPONSE_CODES, code) ? ERROR_RESPONSE_CODES[code] : undefined;
   return entry?.httpStatus === httpStatus ? entry.means : undefined;
 };
-
-/** disburseFunds amounts are int64 micros. */
-export const INT64_MAX = 2n ** 63n - 1n;

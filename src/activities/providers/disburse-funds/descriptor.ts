@@ -1,6 +1,7 @@
 /** disburseFunds (docs/disburse-funds.md): payouts only; no status query, no reversal, no callbacks. */
 import type { ProviderDescriptor } from '../types';
-import { DisburseFundsPayouts, PROVIDER, disburseFundsAccountSchema } from './adapter';
+import { PROVIDER, disburseFundsAccountSchema } from './account';
+import { DisburseFundsPayouts } from './payouts';
 
 export const disburseFunds: ProviderDescriptor<typeof disburseFundsAccountSchema> = {
   name: PROVIDER,
