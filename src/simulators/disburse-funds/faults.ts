@@ -1,15 +1,15 @@
 /**
- * Injectable faults: how a misbehaving real provider (or what stands in front of it) answers. Each
- * fault decides whether the provider processes the request (and may pay: the ledger records it)
- * and what the caller sees instead of the real answer. `process: true` answers badly after the
- * provider did its work; `process: false` before it did anything.
+ * Injectable faults of the disburseFunds simulator: how a misbehaving provider (or what stands in
+ * front of it) answers. Each fault decides whether the provider processes the request (and may pay:
+ * the ledger records it) and what the caller sees instead of the real answer. `process: true`
+ * answers badly after the provider did its work; `process: false` before it did anything.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { faultCount as count } from '../kit/faults';
 import { errorBody, isObject, nowMs, type Answer, type Json } from './protocol';
 
-const count = z.number().int().positive().optional();
-const process = z.boolean().default(false);
+const processFirst = z.boolean().default(false);
 export const FaultSchema = z.discriminatedUnion('kind', [
   /** The real answer, `ms` late. */
   z.object({ kind: z.literal('latency'), ms: z.number().int().nonnegative(), count }),
@@ -25,17 +25,17 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('http-error'),
     status: z.union([z.literal(408), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
-    process,
+    process: processFirst,
     count,
   }),
   /** An HTML error page, as a proxy or load balancer sends it. */
-  z.object({ kind: z.literal('html-error'), status: z.number().int().min(400).max(599).default(502), process, count }),
+  z.object({ kind: z.literal('html-error'), status: z.number().int().min(400).max(599).default(502), process: processFirst, count }),
   /** HTTP 200 with a body cut in half, garbage, or nothing. */
-  z.object({ kind: z.literal('bad-body'), body: z.enum(['truncated', 'garbage', 'empty']), process, count }),
+  z.object({ kind: z.literal('bad-body'), body: z.enum(['truncated', 'garbage', 'empty']), process: processFirst, count }),
   /** HTTP 200 with a decline code but no rawResult (the protocol requires it). */
-  z.object({ kind: z.literal('decline-without-raw-result'), process, count }),
+  z.object({ kind: z.literal('decline-without-raw-result'), process: processFirst, count }),
   /** HTTP 200 with a result code the protocol does not document (UNKNOWN_RESULT must never be sent). */
-  z.object({ kind: z.literal('undocumented-result'), code: z.string().min(1).default('UNKNOWN_RESULT'), process, count }),
+  z.object({ kind: z.literal('undocumented-result'), code: z.string().min(1).default('UNKNOWN_RESULT'), process: processFirst, count }),
 ]);
 /** A fault as callers give it (defaults may be left out). */
 export type Fault = z.input<typeof FaultSchema>;

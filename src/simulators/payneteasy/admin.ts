@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { addInjectFaultRoute } from '../kit/faults';
 import { CALLBACK_MODES, FormError, type CallbackAttempt, type CallbackMode } from './engine';
 import { FaultSchema, type PayneteasyFault } from './faults';
 import { FORM_OUTCOMES, type CompleteFormOptions, type PaymentLedgerEntry, type PayoutLedgerEntry, type SimulatedOrder } from './model';
@@ -36,12 +37,7 @@ export function addAdminRoutes(app: FastifyInstance, sim: Admin): void {
   app.get('/_sim/ledger', async () => ({ ledger: sim.ledger() }));
   app.get('/_sim/payment-ledger', async () => ({ ledger: sim.paymentLedger() }));
   app.get('/_sim/callbacks', async () => ({ callbacks: sim.callbacks() }));
-  app.post('/_sim/faults', async (request, reply) => {
-    const parsed = FaultSchema.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ error: z.prettifyError(parsed.error) });
-    sim.injectFault(parsed.data);
-    return reply.code(204).send();
-  });
+  addInjectFaultRoute(app, FaultSchema, sim.injectFault, (why) => ({ error: why }));
   // { mode: 'deliver' | 'drop' | 'duplicate' | 'delay', delayMs? }
   app.put('/_sim/callback-mode', async (request, reply) => {
     const parsed = CallbackModeSchema.safeParse(request.body);

@@ -4,6 +4,7 @@
  * never interleave; a refusal is thrown as a ProtocolError and answered in the protocol's shape.
  */
 import type { FastifyRequest } from 'fastify';
+import { sameSecret } from '../kit/secrets';
 import type { Engine } from './engine';
 import {
   APPROVED,
@@ -26,7 +27,6 @@ import {
   httpUrlField,
   invalid,
   missing,
-  sameSecret,
   sha1Hex,
   verifyOAuth,
   type Answer,
@@ -79,24 +79,103 @@ function checkControl(entry: { merchant: SimulatedMerchant }, login: string | un
   }
 }
 
-/** A repeat of a creating request: the same order when nothing differs, DUPLICATE_ORDER otherwise. */
-function repeatOf(
-  existing: SimulatedOrder,
-  asked: Pick<SimulatedOrder, 'kind' | 'amountMinor' | 'currency' | 'destination'>,
-  clientOrderId: string,
-): void {
+/** What a creating command (payout, sale-form, preauth-form) asks for. */
+interface NewOrder {
+  clientOrderId: string;
+  amountMinor: bigint;
+  currency: string;
+}
+
+function readNewOrder(f: Fields): NewOrder {
+  const clientOrderId = f.req('client_orderid');
+  if (clientOrderId.length > 128) throw invalid('client_orderid', 'must be at most 128 characters');
+  f.req('amount');
+  const currency = currencyField(f);
+  const amountMinor = amountField(f, 'amount', currency);
+  f.opt('order_desc');
+  return { clientOrderId, amountMinor, currency };
+}
+
+/**
+ * The order an earlier creating request with this client_orderid made, if any: a repeat gets that
+ * order when nothing differs, DUPLICATE_ORDER otherwise.
+ */
+function repeatedOrder(
+  engine: Engine,
+  endpointId: string,
+  kind: SimulatedOrder['kind'],
+  asked: NewOrder,
+  destination: string | undefined,
+): SimulatedOrder | undefined {
+  const existing = engine.existingOrder(endpointId, asked.clientOrderId);
+  if (!existing) return undefined;
   const changed = [
-    existing.kind !== asked.kind ? 'command' : undefined,
-    existing.amountMinor !== asked.amountMinor ? 'amount' : undefined,
+    existing.kind !== kind ? 'command' : undefined,
+    existing.amountMinor !== asked.amountMinor.toString() ? 'amount' : undefined,
     existing.currency !== asked.currency ? 'currency' : undefined,
-    existing.destination !== asked.destination ? 'destination-card-ref-id' : undefined,
+    existing.destination !== destination ? 'destination-card-ref-id' : undefined,
   ].filter((c) => c !== undefined);
   if (changed.length > 0)
     throw new ProtocolError(
       'validation-error',
       'DUPLICATE_ORDER',
-      `client_orderid ${clientOrderId} was already used with a different ${changed.join(', ')}`,
+      `client_orderid ${asked.clientOrderId} was already used with a different ${changed.join(', ')}`,
     );
+  return existing;
+}
+
+/** A new order with its first transaction (payout, sale or preauth); without a destination it waits for a form at its formUrl. */
+function createOrder(
+  engine: Engine,
+  endpointId: string,
+  kind: SimulatedOrder['kind'],
+  asked: NewOrder,
+  details: Pick<SimulatedOrder, 'destination' | 'email' | 'redirectUrl' | 'serverCallbackUrl'>,
+): { order: SimulatedOrder; tx: SimulatedTransaction } {
+  const orderId = engine.nextOrderId();
+  const tx = engine.newTransaction(kind, asked.amountMinor, asked.currency);
+  const { destination, email, redirectUrl, serverCallbackUrl } = details;
+  const order: SimulatedOrder = {
+    orderId,
+    clientOrderId: asked.clientOrderId,
+    endpointId,
+    kind,
+    amountMinor: asked.amountMinor.toString(),
+    currency: asked.currency,
+    ...(destination !== undefined ? { destination } : {}),
+    ...(email !== undefined ? { email } : {}),
+    ...(redirectUrl !== undefined ? { redirectUrl } : {}),
+    ...(destination === undefined ? { formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}` } : {}),
+    formCompleted: false,
+    ...(serverCallbackUrl !== undefined ? { serverCallbackUrl } : {}),
+    transactions: [tx],
+  };
+  engine.addOrder(order);
+  return { order, tx };
+}
+
+/** login, client_orderid and orderid: the fields naming an existing order (status may leave orderid out). */
+function readOrderRef(f: Fields, orderIdRequired: boolean): { login: string; clientOrderId: string; orderId: string | undefined } {
+  const login = f.req('login');
+  const clientOrderId = f.req('client_orderid');
+  const orderId = orderIdRequired ? f.req('orderid') : f.opt('orderid');
+  return { login, clientOrderId, orderId };
+}
+
+/**
+ * The order a v2 command names, once its control holds: SHA-1 over login, client_orderid, orderid
+ * (empty when not sent), `signedExtra` and the merchant's control key.
+ */
+function signedOrder(
+  engine: Engine,
+  entry: { merchant: SimulatedMerchant },
+  endpointId: string,
+  ref: { login: string; clientOrderId: string; orderId: string | undefined },
+  control: string,
+  signedExtra = '',
+): SimulatedOrder {
+  checkControl(entry, ref.login, control, ref.login + ref.clientOrderId + (ref.orderId ?? '') + signedExtra);
+  return engine.findOrder(endpointId, ref.clientOrderId, ref.orderId);
 }
 
 export function handlePayout(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
@@ -104,54 +183,28 @@ export function handlePayout(engine: Engine, request: FastifyRequest, endpointId
   const body = formParams(request);
   verifyOAuth(request, entry, body, engine.nonces);
   const f = new Fields(body);
-  const clientOrderId = f.req('client_orderid');
-  if (clientOrderId.length > 128) throw invalid('client_orderid', 'must be at most 128 characters');
-  f.req('amount');
-  const currency = currencyField(f);
-  const amountMinor = amountField(f, 'amount', currency);
-  f.opt('order_desc');
-  const callbackUrl = httpUrlField(f, 'server_callback_url');
+  const asked = readNewOrder(f);
+  const serverCallbackUrl = httpUrlField(f, 'server_callback_url');
   const destination = f.opt('destination-card-ref-id');
 
-  const existing = engine.existingOrder(endpointId, clientOrderId);
+  const existing = repeatedOrder(engine, endpointId, 'payout', asked, destination);
   if (existing) {
-    repeatOf(existing, { kind: 'payout', amountMinor: amountMinor.toString(), currency, destination }, clientOrderId);
-    return asyncResponse(
-      existing,
-      existing.transactions.find((t) => t.type === 'payout')!,
-    );
+    const payout = existing.transactions.find((t) => t.type === 'payout')!;
+    return asyncResponse(existing, payout);
   }
-  const orderId = engine.nextOrderId();
-  const payout = engine.newTransaction('payout', amountMinor, currency);
-  const order: SimulatedOrder = {
-    orderId,
-    clientOrderId,
-    endpointId,
-    kind: 'payout',
-    amountMinor: amountMinor.toString(),
-    currency,
-    ...(destination !== undefined ? { destination } : { formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}` }),
-    formCompleted: false,
-    ...(callbackUrl !== undefined ? { serverCallbackUrl: callbackUrl } : {}),
-    transactions: [payout],
-  };
-  engine.addOrder(order);
-  if (destination !== undefined)
-    engine.later(engine.options.processingMs, () => engine.finalize(order, payout, payoutOutcome(destination)));
+  const { order, tx } = createOrder(engine, endpointId, 'payout', asked, { destination, serverCallbackUrl });
+  if (destination !== undefined) engine.later(engine.options.processingMs, () => engine.finalize(order, tx, payoutOutcome(destination)));
   else engine.openForm(order);
-  return asyncResponse(order, payout);
+  return asyncResponse(order, tx);
 }
 
 export function handleStatus(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
   const entry = engine.merchantFor(endpointId);
   const f = new Fields(formParams(request));
-  const login = f.req('login');
-  const clientOrderId = f.req('client_orderid');
-  const orderId = f.opt('orderid');
+  const ref = readOrderRef(f, false);
   const control = f.req('control');
   const serial = f.opt('by-request-sn');
-  checkControl(entry, login, control, login + clientOrderId + (orderId ?? ''));
-  const order = engine.findOrder(endpointId, clientOrderId, orderId);
+  const order = signedOrder(engine, entry, endpointId, ref, control);
   const tx = serial === undefined ? order.transactions.at(-1)! : order.transactions.find((t) => t.serialNumber === serial);
   if (!tx)
     throw new ProtocolError('error', 'TRANSACTION_NOT_FOUND', `order ${order.orderId} has no transaction with serial number ${serial}`);
@@ -177,11 +230,11 @@ export function handleStatus(engine: Engine, request: FastifyRequest, endpointId
   };
 }
 
-/** login, client_orderid, orderid and the optional amount + currency of capture and return. */
-function readFollowUp(f: Fields) {
-  const login = f.req('login');
-  const clientOrderId = f.req('client_orderid');
-  const orderId = f.req('orderid');
+/** capture and return: the order they name (control checked) and the optional amount + currency. */
+function readFollowUp(engine: Engine, request: FastifyRequest, endpointId: string) {
+  const entry = engine.merchantFor(endpointId);
+  const f = new Fields(formParams(request));
+  const ref = readOrderRef(f, true);
   const control = f.req('control');
   f.opt('comment');
   const amountSent = f.opt('amount') !== undefined;
@@ -191,24 +244,22 @@ function readFollowUp(f: Fields) {
     const currency = currencyField(f);
     amount = { minor: amountField(f, 'amount', currency), currency };
   }
-  return { login, clientOrderId, orderId, control, amount, signedAmount: amount ? `${amount.minor}${amount.currency}` : '' };
+  const order = signedOrder(engine, entry, endpointId, ref, control, amount ? `${amount.minor}${amount.currency}` : '');
+  return { entry, order, amount };
 }
 
 export function handleReturn(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
-  const r = readFollowUp(new Fields(formParams(request)));
-  checkControl(entry, r.login, r.control, r.login + r.clientOrderId + r.orderId + r.signedAmount);
-  const order = engine.findOrder(endpointId, r.clientOrderId, r.orderId);
+  const { entry, order, amount } = readFollowUp(engine, request, endpointId);
   const existing = order.transactions.find((t) => t.type === 'return');
   if (existing) return asyncResponse(order, existing); // one return per order: a repeat gets the same transaction
-  if (isPayment(order)) return paymentReturn(engine, order, r.amount);
+  if (isPayment(order)) return paymentReturn(engine, order, amount);
 
   const payout = order.transactions.find((t) => t.type === 'payout')!;
   if (!entry.merchant.payoutReversal) throw notAllowed(`payout reversal is not enabled for endpoint ${endpointId}`);
   if (payout.status !== 'approved') throw notAllowed(`only an approved payout can be reversed; this one is ${payout.status}`);
-  if (r.amount && r.amount.currency !== payout.currency) throw invalid('currency', `must be the order currency ${payout.currency}`);
-  if (r.amount && r.amount.minor > BigInt(payout.amountMinor)) throw invalid('amount', 'exceeds the paid-out amount');
-  const tx = engine.newTransaction('return', r.amount?.minor ?? BigInt(payout.amountMinor), payout.currency);
+  if (amount && amount.currency !== payout.currency) throw invalid('currency', `must be the order currency ${payout.currency}`);
+  if (amount && amount.minor > BigInt(payout.amountMinor)) throw invalid('amount', 'exceeds the paid-out amount');
+  const tx = engine.newTransaction('return', amount?.minor ?? BigInt(payout.amountMinor), payout.currency);
   engine.schedule(order, tx);
   return asyncResponse(order, tx);
 }
@@ -217,41 +268,17 @@ export function handleReturn(engine: Engine, request: FastifyRequest, endpointId
 export function handlePaymentForm(engine: Engine, kind: 'sale' | 'preauth', request: FastifyRequest, endpointId: string): Answer {
   const entry = engine.merchantFor(endpointId);
   const f = new Fields(formParams(request));
-  const clientOrderId = f.req('client_orderid');
-  if (clientOrderId.length > 128) throw invalid('client_orderid', 'must be at most 128 characters');
-  f.req('amount');
-  const currency = currencyField(f);
-  const amountMinor = amountField(f, 'amount', currency);
-  f.opt('order_desc');
+  const asked = readNewOrder(f);
   const email = f.opt('email');
   f.opt('ipaddress');
   const redirectUrl = httpUrlField(f, 'redirect_url');
-  const callbackUrl = httpUrlField(f, 'server_callback_url');
+  const serverCallbackUrl = httpUrlField(f, 'server_callback_url');
   const control = f.req('control');
-  checkControl(entry, undefined, control, endpointId + clientOrderId + amountMinor.toString() + (email ?? ''));
+  checkControl(entry, undefined, control, endpointId + asked.clientOrderId + asked.amountMinor.toString() + (email ?? ''));
 
-  const existing = engine.existingOrder(endpointId, clientOrderId);
-  if (existing) {
-    repeatOf(existing, { kind, amountMinor: amountMinor.toString(), currency, destination: undefined }, clientOrderId);
-    return asyncFormResponse(existing, formTransaction(existing));
-  }
-  const orderId = engine.nextOrderId();
-  const tx = engine.newTransaction(kind, amountMinor, currency);
-  const order: SimulatedOrder = {
-    orderId,
-    clientOrderId,
-    endpointId,
-    kind,
-    amountMinor: amountMinor.toString(),
-    currency,
-    ...(email !== undefined ? { email } : {}),
-    ...(redirectUrl !== undefined ? { redirectUrl } : {}),
-    formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}`,
-    formCompleted: false,
-    ...(callbackUrl !== undefined ? { serverCallbackUrl: callbackUrl } : {}),
-    transactions: [tx],
-  };
-  engine.addOrder(order);
+  const existing = repeatedOrder(engine, endpointId, kind, asked, undefined);
+  if (existing) return asyncFormResponse(existing, formTransaction(existing));
+  const { order, tx } = createOrder(engine, endpointId, kind, asked, { email, redirectUrl, serverCallbackUrl });
   engine.openForm(order);
   return asyncFormResponse(order, tx);
 }
@@ -283,10 +310,7 @@ function paymentReturn(engine: Engine, order: SimulatedOrder, amount: { minor: b
 }
 
 export function handleCapture(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
-  const r = readFollowUp(new Fields(formParams(request)));
-  checkControl(entry, r.login, r.control, r.login + r.clientOrderId + r.orderId + r.signedAmount);
-  const order = engine.findOrder(endpointId, r.clientOrderId, r.orderId);
+  const { order, amount } = readFollowUp(engine, request, endpointId);
   const existing = order.transactions.find((t) => t.type === 'capture');
   if (existing) return asyncResponse(order, existing); // one capture per order: a repeat gets the same transaction
   if (order.kind !== 'preauth') throw notAllowed(`order ${order.orderId} is a ${order.kind}, only a preauth can be captured`);
@@ -294,9 +318,9 @@ export function handleCapture(engine: Engine, request: FastifyRequest, endpointI
   if (preauth.status !== 'approved') throw notAllowed(`only an approved preauth can be captured; this one is ${preauth.status}`);
   if (order.transactions.some((t) => (t.type === 'return' || t.type === 'void') && isLive(t)))
     throw notAllowed(`the authorization of order ${order.orderId} is released`);
-  if (r.amount && r.amount.currency !== preauth.currency) throw invalid('currency', `must be the order currency ${preauth.currency}`);
-  if (r.amount && r.amount.minor > BigInt(preauth.amountMinor)) throw invalid('amount', 'exceeds the authorized amount');
-  const tx = engine.newTransaction('capture', r.amount?.minor ?? BigInt(preauth.amountMinor), preauth.currency);
+  if (amount && amount.currency !== preauth.currency) throw invalid('currency', `must be the order currency ${preauth.currency}`);
+  if (amount && amount.minor > BigInt(preauth.amountMinor)) throw invalid('amount', 'exceeds the authorized amount');
+  const tx = engine.newTransaction('capture', amount?.minor ?? BigInt(preauth.amountMinor), preauth.currency);
   engine.schedule(order, tx, APPROVED);
   return asyncResponse(order, tx);
 }
@@ -304,13 +328,10 @@ export function handleCapture(engine: Engine, request: FastifyRequest, endpointI
 export function handleVoid(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
   const entry = engine.merchantFor(endpointId);
   const f = new Fields(formParams(request));
-  const login = f.req('login');
-  const clientOrderId = f.req('client_orderid');
-  const orderId = f.req('orderid');
+  const ref = readOrderRef(f, true);
   f.opt('comment');
   const control = f.req('control');
-  checkControl(entry, login, control, login + clientOrderId + orderId);
-  const order = engine.findOrder(endpointId, clientOrderId, orderId);
+  const order = signedOrder(engine, entry, endpointId, ref, control);
   const existing = order.transactions.find((t) => t.type === 'void');
   if (existing) return asyncResponse(order, existing); // one void per order: a repeat gets the same transaction
   if (!isPayment(order)) throw notAllowed(`order ${order.orderId} is a payout: nothing to void`);

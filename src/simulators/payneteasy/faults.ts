@@ -6,6 +6,7 @@
  * reformat what the simulator says, never say something else: the ledgers stay the single truth.
  */
 import { z } from 'zod';
+import { faultCount } from '../kit/faults';
 import { COMMANDS, type Command } from './commands';
 import type { DeclinableTransactionType } from './model';
 import { encodePaynetResponse, parsePaynetResponse, type Answer } from './protocol';
@@ -30,7 +31,7 @@ export type PayneteasyFault = (
   | { kind: 'decline-next'; transactionType: DeclinableTransactionType }
 ) & { count?: number; command?: Command };
 
-const common = { count: z.number().int().positive().optional(), command: z.enum(COMMANDS).optional() };
+const common = { count: faultCount, command: z.enum(COMMANDS).optional() };
 const ms = z.number().int().nonnegative().max(600_000);
 export const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latency'), ms, ...common }),
@@ -59,27 +60,9 @@ export const FaultSchema = z.discriminatedUnion('kind', [
 /** Faults that only make sense on a status answer apply to status requests unless told otherwise. */
 const STATUS_ONLY = new Set(['status-override', 'amount-format']);
 
-export class FaultQueue {
-  private readonly queue: { fault: PayneteasyFault; remaining: number }[] = [];
-
-  push(fault: PayneteasyFault): void {
-    this.queue.push({ fault, remaining: fault.count ?? 1 });
-  }
-
-  /** Forgets every queued fault. */
-  clear(): void {
-    this.queue.length = 0;
-  }
-
-  /** The first queued fault for this command, consumed once. */
-  take(command: Command): PayneteasyFault | undefined {
-    const i = this.queue.findIndex(({ fault }) => (fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command)) === command);
-    if (i < 0) return undefined;
-    const entry = this.queue[i];
-    if (--entry.remaining <= 0) this.queue.splice(i, 1);
-    return entry.fault;
-  }
-}
+/** Whether a queued fault applies to a request of this command (the queue hands out the first that does). */
+export const appliesTo = (fault: PayneteasyFault, command: Command) =>
+  (fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command)) === command;
 
 const HTML =
   '<!doctype html><html><head><title>Gateway error</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>';

@@ -2,11 +2,12 @@
  * The simulator's HTTP face: the API commands under `/paynet/api/` (with faults applied around them)
  * and the receiver's / customer's form pages under `/paynet/form/`.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { pause, type FaultQueue } from '../kit/faults';
+import { createSimulatorApp, dropConnection, frameworkError } from '../kit/http';
 import { COMMANDS, FORM_PATH, HANDLERS, type Command } from './commands';
 import { FormError, type Engine } from './engine';
-import { faultyAnswer, processes, type FaultQueue } from './faults';
+import { appliesTo, faultyAnswer, processes, type PayneteasyFault } from './faults';
 import {
   FORM_OUTCOMES,
   formTransaction,
@@ -16,7 +17,7 @@ import {
   type CompleteFormOptions,
   type PaymentFormOutcome,
 } from './model';
-import { ProtocolError, encodePaynetResponse, escapeHtml, isLoopback, type Answer } from './protocol';
+import { ProtocolError, encodePaynetResponse, escapeHtml, type Answer } from './protocol';
 
 export const API = '/paynet/api';
 const RESPONSE_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
@@ -31,9 +32,8 @@ const PATHS: Record<Command, string> = {
   void: '/v2/void',
 };
 
-export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
-  // forceCloseConnections: close() must not wait for idle keep-alive sockets.
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+export function createApp(engine: Engine, faults: FaultQueue<PayneteasyFault>): FastifyInstance {
+  const app = createSimulatorApp(() => ({ error: 'simulator admin endpoints are loopback only' }));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) =>
     done(null, body),
   );
@@ -41,20 +41,17 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
 
   // Framework errors (body too large, unsupported content type) still get the protocol's answer shape.
   app.setErrorHandler((err, request, reply) => {
-    const { statusCode, message } = (typeof err === 'object' && err !== null ? err : {}) as { statusCode?: unknown; message?: unknown };
-    const clientError = typeof statusCode === 'number' && statusCode < 500;
+    const { clientError, statusCode, message } = frameworkError(err);
     if (isApi(request)) {
       const fields = clientError
-        ? { type: 'validation-error', 'error-message': `request: ${String(message)}`, 'error-code': 'INVALID_REQUEST' }
+        ? { type: 'validation-error', 'error-message': `request: ${message}`, 'error-code': 'INVALID_REQUEST' }
         : { type: 'error', 'error-message': 'internal simulator error', 'error-code': 'INTERNAL_ERROR' };
       return reply
         .code(clientError ? 200 : 500)
         .type(RESPONSE_TYPE)
         .send(encodePaynetResponse(fields));
     }
-    return reply
-      .code(clientError ? (statusCode as number) : 500)
-      .send({ error: clientError ? String(message) : 'internal simulator error' });
+    return reply.code(statusCode).send({ error: clientError ? message : 'internal simulator error' });
   });
   app.setNotFoundHandler((request, reply) => {
     if (!isApi(request)) return reply.code(404).send({ error: `no route ${request.method} ${request.url}` });
@@ -70,23 +67,11 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
       );
   });
 
-  // Admin endpoints carry no auth, so refuse them to anything that is not on this host.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/_sim/') && !isLoopback(request.socket.remoteAddress)) {
-      return reply.code(403).send({ error: 'simulator admin endpoints are loopback only' });
-    }
-  });
-
-  const drop = (request: FastifyRequest, reply: FastifyReply) => {
-    reply.hijack(); // fastify must not try to answer on the destroyed socket
-    request.raw.socket.destroy();
-  };
-
   for (const command of COMMANDS) {
     app.post<{ Params: { endpointId: string } }>(`${API}${PATHS[command]}/:endpointId`, async (request, reply) => {
-      const fault = faults.take(command);
-      if (fault?.kind === 'drop-before-processing') return drop(request, reply);
-      if (fault?.kind === 'delay-before-processing') await sleep(fault.ms, undefined, { ref: false });
+      const fault = faults.take((f) => appliesTo(f, command));
+      if (fault?.kind === 'drop-before-processing') return dropConnection(request, reply);
+      if (fault?.kind === 'delay-before-processing') await pause(fault.ms);
       let out: Answer | undefined;
       if (processes(fault)) {
         try {
@@ -96,8 +81,8 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
           out = err.answer();
         }
       }
-      if (fault?.kind === 'drop-after-processing') return drop(request, reply);
-      if (fault?.kind === 'latency') await sleep(fault.ms, undefined, { ref: false });
+      if (fault?.kind === 'drop-after-processing') return dropConnection(request, reply);
+      if (fault?.kind === 'latency') await pause(fault.ms);
       const answer = faultyAnswer(fault, out);
       return reply
         .code(answer.status)
@@ -111,7 +96,7 @@ export function createApp(engine: Engine, faults: FaultQueue): FastifyInstance {
 }
 
 /**
- * The receiver's form (seed 003 steps 5-8): a page with a submit button, and its submission. For a
+ * The receiver's form (docs/payneteasy.md, Payout): a page with a submit button, and its submission. For a
  * payment the customer's card form: card data (never stored, never seen by the merchant), an editable
  * amount (tip, partial payment) and, this being a simulator, the outcome to simulate.
  */

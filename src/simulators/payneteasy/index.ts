@@ -1,22 +1,25 @@
 /**
- * HTTP simulator of the Payneteasy merchant API.
- * Payout part (seed 003): `/api/v4/payout` signed with OAuth 1.0a RSA-SHA256, `/api/v2/status` and
+ * HTTP simulator of the Payneteasy merchant API (docs/payneteasy.md).
+ * Payouts: `/api/v4/payout` signed with OAuth 1.0a RSA-SHA256, `/api/v2/status` and
  * `/api/v2/return` signed with the SHA-1 `control`, the receiver form some payout methods need, and the
  * Connecting Party callback with its retries.
- * Payments part: `/api/v2/sale-form` and `/api/v2/preauth-form` (the customer enters card data on the
+ * Payments: `/api/v2/sale-form` and `/api/v2/preauth-form` (the customer enters card data on the
  * simulator's form, never the merchant), `/api/v2/capture`, `/api/v2/return` (refund, or release of an
  * uncaptured preauth) and `/api/v2/void`, all signed with the SHA-1 `control`, plus a payments ledger.
  *
  * Files: model.ts (orders, money, ledgers), protocol.ts (wire format, OAuth verification), engine.ts
  * (state, transaction life cycle, forms, callbacks), commands.ts (the API commands), faults.ts (a
- * misbehaving gateway), http.ts (routes and form pages), admin.ts (`/_sim/`). Plain HTTP, admin
- * endpoints without auth: loopback use only.
+ * misbehaving gateway), http.ts (routes and form pages), admin.ts (`/_sim/`); the pieces shared with
+ * the disburseFunds simulator (server start, fault queue, standalone arguments) are in ../kit/.
+ * Plain HTTP, admin endpoints without auth: loopback use only.
  */
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { FaultQueue } from '../kit/faults';
+import { listen } from '../kit/http';
+import { closeOnSignal, listenArgs } from '../kit/standalone';
 import { addAdminRoutes } from './admin';
 import { CALLBACK_MODES, Engine, type CallbackAttempt, type CallbackMode } from './engine';
-import { FaultQueue, FaultSchema, type PayneteasyFault } from './faults';
+import { FaultSchema, type PayneteasyFault } from './faults';
 import { API, createApp } from './http';
 import {
   isPayment,
@@ -87,7 +90,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     formTtlMs: options.formTtlMs ?? 60_000,
     callbackRetryMs: options.callbackRetryMs ?? 500,
   });
-  const faults = new FaultQueue();
+  const faults = new FaultQueue<PayneteasyFault>();
   const app = createApp(engine, faults);
   const selected = (clientOrderId?: string) =>
     [...engine.orders.values()].filter((o) => clientOrderId === undefined || o.clientOrderId === clientOrderId);
@@ -125,10 +128,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
   };
   addAdminRoutes(app, sim);
 
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  engine.baseUrl = `http://${host}:${address.port}`;
+  engine.baseUrl = await listen(app, options.host, options.port);
   return sim;
 }
 
@@ -138,12 +138,7 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
  * PAYNETEASY_PAYOUT_REVERSAL.
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<PayneteasySimulator> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const port = Number(arg('--port') ?? 8082);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${arg('--port')}`);
+  const { host, port } = listenArgs(argv, 8082);
   const keyFile = process.env.PAYNETEASY_PUBLIC_KEY_FILE;
   if (!keyFile) {
     throw new Error(
@@ -161,7 +156,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Payn
     throw new Error(`PAYNETEASY_PAYOUT_REVERSAL must be "true" or "false", got "${reversal}"`);
   const endpointId = process.env.PAYNETEASY_ENDPOINT_ID || '1001';
   const sim = await startPayneteasySimulator({
-    host: arg('--host') ?? '127.0.0.1',
+    host,
     port,
     merchants: [
       {
@@ -174,9 +169,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Payn
     ],
   });
   console.log(`Payneteasy simulator listening on ${sim.url} (API ${sim.url}${API}/, endpoint ${endpointId})`);
-  const stop = () => void sim.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(sim);
   return sim;
 }
 

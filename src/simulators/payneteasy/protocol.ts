@@ -4,8 +4,9 @@
  * verification. The OAuth verification is written here from RFC 5849 on purpose: the project's client
  * uses a library, and a simulator sharing that library would accept whatever the library gets wrong.
  */
-import { createHash, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { sameSecret } from '../kit/secrets';
 import { exponentOf, parseMajor, type SimulatedMerchant } from './model';
 
 /** Lowercase hex SHA-1 of the UTF-8 string: the `control` of the v2 commands and of callbacks. */
@@ -117,12 +118,6 @@ export function httpUrlField(f: Fields, name: string): string | undefined {
   if (!ok) throw invalid(name, 'must be an absolute http(s) URL');
   return v;
 }
-
-// Hash first so timingSafeEqual gets equal lengths and the comparison leaks no timing on the secret.
-export const sameSecret = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-
-export const isLoopback = (addr: string | undefined) => addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
 
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
