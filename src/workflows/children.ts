@@ -1,4 +1,8 @@
-/** What orchestrators share about their CUWO children: how they start them and read their end. */
+/**
+ * What the orchestrators (PayoutRequest, PaymentRequest) share about their children: running a CUWO
+ * and reading its end as data, running the request's compensation to its end, and the processing
+ * data a CUWO recorded when it ended without its Failure structure.
+ */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
@@ -12,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { CompensationActivities } from '../activities/compensations';
 import { decodeCuwoFailure, type CuwoEnd, type CuwoEndTypes } from '../contracts';
+import type { CompensationSpec } from './compensation-specs';
 import type { CuwoRun } from './cuwo-run';
 
 const { cuwoProcessingData } = proxyActivities<CompensationActivities>({
@@ -28,8 +33,78 @@ const { compensationEnd } = proxyActivities<CompensationActivities>({
   summary: 'follow the compensation to its end',
 });
 
+/**
+ * Starts a CUWO as an abandoned child and waits, not cancellable, for its end as data. `started` runs
+ * once the child runs (an orchestrator records its stage, or passes cancel requests on).
+ */
+export async function runCuwoChild<R, F, C>(
+  workflowType: string,
+  workflowId: string,
+  args: unknown[],
+  types: CuwoEndTypes,
+  started?: () => void,
+): Promise<CuwoEnd<R, F, C>> {
+  const child = await startCuwoChild<R>(workflowType, workflowId, args);
+  started?.();
+  return CancellationScope.nonCancellable(() => settle<R, F, C>(workflowId, types, child.result()));
+}
+
+/** A compensation as the orchestrator reports it. */
+export interface SettledCompensation<R, F, StartedBy extends string> {
+  workflowId: string;
+  /** The orchestrator, or the CUWO that started it first. */
+  startedBy: StartedBy;
+  /** Absent only for executions recorded before MONEY_SAFETY_PATCH that found it started. */
+  end?: CuwoEnd<R, F, never>;
+}
+
+/**
+ * Runs the request's compensation with `processingData` (deterministic id: a second trigger finds the
+ * first) and waits for its end, also when the CUWO started it first, so the orchestrator flags every
+ * end that leaves money out. Answers the compensation, the latest processing data (the compensation's
+ * own when it succeeded with some) and whether money may still be out.
+ * Executions recorded before MONEY_SAFETY_PATCH did not follow a compensation they had not started.
+ */
+export async function settleCompensation<P, R, F, Reason extends string, Here extends string, Cuwo extends string>(
+  run: CuwoRun,
+  spec: CompensationSpec<P, R, F, Reason>,
+  requestId: string,
+  processingData: string | undefined,
+  startedBy: { here: Here; cuwo: Cuwo },
+): Promise<{ compensation: SettledCompensation<R, F, Here | Cuwo>; processingData: string | undefined; leftMoneyOut: boolean }> {
+  const workflowId = spec.workflowId(requestId);
+  const handle = await run.compensate(spec, requestId, processingData);
+  let end: CuwoEnd<R, F, never> | undefined;
+  if (handle !== 'already-started') {
+    end = await CancellationScope.nonCancellable(() => settle<R, F, never>(workflowId, spec.types, handle.result()));
+  } else if (run.moneySafety) {
+    // The activity reads back what this same compensation workflow returned or failed with.
+    const followed = await CancellationScope.nonCancellable(() => compensationEnd({ workflowId, failureType: spec.types.failure }));
+    end = followed as CuwoEnd<R, F, never>;
+  }
+  const compensation = { workflowId, startedBy: handle === 'already-started' ? startedBy.cuwo : startedBy.here, end };
+  const returned = end?.outcome === 'SUCCESS' ? spec.processingDataOf(end.result) : undefined;
+  return { compensation, processingData: returned || processingData, leftMoneyOut: compensationLeftMoneyOut(run, end) };
+}
+
+/**
+ * After a CUWO ended without its Failure structure: the processing data of its own record (its memo),
+ * which may be newer than what this orchestrator received. Undefined when it has none (the caller
+ * falls back to its own copy), and for executions recorded before MONEY_SAFETY_PATCH.
+ */
+export async function cuwoRecordedProcessingData(run: CuwoRun, cuwoWorkflowId: string): Promise<string | undefined> {
+  if (!run.moneySafety) return undefined;
+  return CancellationScope.nonCancellable(() => cuwoProcessingData({ workflowId: cuwoWorkflowId }));
+}
+
+/** Money may still be out after this compensation: it did not end in success (or its end is not known). */
+function compensationLeftMoneyOut(run: CuwoRun, end: { outcome: string } | undefined): boolean {
+  if (!run.moneySafety) return end?.outcome === 'FAILURE';
+  return end?.outcome !== 'SUCCESS';
+}
+
 /** Turns a child's end into data: result, typed CUWO failure, cancelation, or an abnormal end. */
-export async function settle<R, F, C>(workflowId: string, types: CuwoEndTypes, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
+async function settle<R, F, C>(workflowId: string, types: CuwoEndTypes, pending: Promise<R>): Promise<CuwoEnd<R, F, C>> {
   try {
     return { outcome: 'SUCCESS', workflowId, result: await pending };
   } catch (err) {
@@ -42,7 +117,7 @@ export async function settle<R, F, C>(workflowId: string, types: CuwoEndTypes, p
  * Starts a CUWO as an abandoned child: it must finish (and compensate) on its own even if the
  * orchestrator is terminated. REJECT_DUPLICATE: a request id never runs its CUWO twice.
  */
-export async function startCuwoChild<R>(
+async function startCuwoChild<R>(
   workflowType: string,
   workflowId: string,
   args: unknown[],
@@ -63,49 +138,4 @@ export async function startCuwoChild<R>(
     }
     throw err;
   }
-}
-
-export interface SettledCompensation<R, F> {
-  workflowId: string;
-  /** Whether this orchestrator started it, or found it started (by the CUWO itself). */
-  startedHere: boolean;
-  end?: CuwoEnd<R, F, never>;
-}
-
-/**
- * Runs the compensation (deterministic id: a second trigger finds the first) and waits for its end,
- * also when the CUWO started it first, so the orchestrator flags every end that leaves money out.
- * Executions recorded before MONEY_SAFETY_PATCH did not follow a compensation they had not started.
- */
-export async function settleCompensation<R, F>(
-  run: CuwoRun,
-  workflowType: string,
-  workflowId: string,
-  args: unknown[],
-  types: { failure: string },
-): Promise<SettledCompensation<R, F>> {
-  const handle = await run.compensate(workflowType, workflowId, args);
-  if (handle === 'already-started') {
-    if (!run.moneySafety) return { workflowId, startedHere: false };
-    const end = await CancellationScope.nonCancellable(() => compensationEnd({ workflowId, failureType: types.failure }));
-    return { workflowId, startedHere: false, end: end as CuwoEnd<R, F, never> };
-  }
-  const end = await CancellationScope.nonCancellable(() => settle<R, F, never>(workflowId, types, handle.result() as Promise<R>));
-  return { workflowId, startedHere: true, end };
-}
-
-/** Money may still be out after this compensation: it did not end in success (or its end is not known). */
-export function compensationLeftMoneyOut(run: CuwoRun, compensation: { end?: { outcome: string } }): boolean {
-  if (!run.moneySafety) return compensation.end?.outcome === 'FAILURE';
-  return compensation.end?.outcome !== 'SUCCESS';
-}
-
-/**
- * After a CUWO ended without its Failure structure: the processing data of its own record (its memo),
- * which may be newer than what this orchestrator received. Undefined when it has none (the caller
- * falls back to its own copy), and for executions recorded before MONEY_SAFETY_PATCH.
- */
-export async function cuwoRecordedProcessingData(run: CuwoRun, cuwoWorkflowId: string): Promise<string | undefined> {
-  if (!run.moneySafety) return undefined;
-  return CancellationScope.nonCancellable(() => cuwoProcessingData({ workflowId: cuwoWorkflowId }));
 }

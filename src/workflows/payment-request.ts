@@ -2,17 +2,19 @@
  * PaymentRequest: the platform's role for a payment. Runs AuthorizeOrCapturePayment, then (when
  * AUTHORIZED and capture is wanted) CapturePayment; on any failure or abnormal end of a child it
  * runs CancelPayment with the latest processing data; after success it waits for the POS side to
- * complete or abort the sale, and an abort runs CancelPayment too (seed 002's third case). Exactly
+ * complete or abort the sale, and an abort runs CancelPayment too (docs/spec/cancel-payment.txt, third case). Exactly
  * one CancelPayment per payment request, whatever triggers it (deterministic id, REJECT_DUPLICATE).
  */
 import { ApplicationFailure, CancellationScope, condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
-import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
-import { workflowIds } from '../contracts/ids';
-import { abortSignal, completeSignal, type CuwoEnd } from '../contracts';
 import {
   AuthorizeOrCapturePaymentTypes,
-  CancelPaymentTypes,
   CapturePaymentTypes,
+  DEFAULT_COMPLETION_TIMEOUT_MS,
+  MAX_REQUEST_ID_LENGTH,
+  abortSignal,
+  completeSignal,
+  parsePaymentRequestOptions,
+  workflowIds,
   type AuthorizeOrCapturePaymentWorkflowCancelation,
   type AuthorizeOrCapturePaymentWorkflowFailure,
   type AuthorizeOrCapturePaymentWorkflowParameters,
@@ -22,16 +24,13 @@ import {
   type CapturePaymentWorkflowCancelation,
   type CapturePaymentWorkflowFailure,
   type CapturePaymentWorkflowResult,
-} from '../contracts/payment';
-import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild } from './children';
-import { CuwoRun, requestIdOf } from './cuwo-run';
-
-export interface PaymentRequestOptions {
-  /** Capture an AUTHORIZED payment right away with CapturePayment (default true). */
-  capture?: boolean;
-  /** How long to wait for the POS side to complete or abort after success (default 15 minutes); then it counts as complete. */
-  completionTimeoutMs?: number;
-}
+  type CuwoEnd,
+  type PaymentRequestOptions,
+} from '../contracts';
+import { cuwoRecordedProcessingData, runCuwoChild, settleCompensation, type SettledCompensation } from './children';
+import { CANCEL_PAYMENT } from './compensation-specs';
+import { CuwoRun } from './cuwo-run';
+import { requestIdOf } from './inputs';
 
 export interface PaymentRequestResult {
   paymentRequestID: string;
@@ -46,18 +45,14 @@ export interface PaymentRequestResult {
     AuthorizeOrCapturePaymentWorkflowCancelation
   >;
   capture?: CuwoEnd<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>;
-  compensation?: {
-    workflowId: string;
-    startedBy: 'PaymentRequest' | 'CUWO';
-    end?: CuwoEnd<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure, never>;
-  };
+  compensation?: SettledCompensation<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure, 'PaymentRequest' | 'CUWO'>;
   abortReason?: string;
   paymentProcessingData?: string;
 }
 
 export async function PaymentRequest(
   input: AuthorizeOrCapturePaymentWorkflowParameters,
-  options: PaymentRequestOptions = {},
+  requestOptions: PaymentRequestOptions = {},
 ): Promise<PaymentRequestResult> {
   const paymentRequestID = requestIdOf(input, 'paymentRequestID');
   if (!paymentRequestID?.trim() || paymentRequestID.length > MAX_REQUEST_ID_LENGTH) {
@@ -66,6 +61,10 @@ export async function PaymentRequest(
       'InvalidParameters',
     );
   }
+  // Checked before anything is recorded, like the id: invalid options end the request with no command.
+  const parsedOptions = parsePaymentRequestOptions(requestOptions);
+  if (!parsedOptions.ok) throw ApplicationFailure.nonRetryable(parsedOptions.message, 'InvalidParameters');
+  const options = parsedOptions.value;
   const run = new CuwoRun('PaymentRequest', paymentRequestID);
   let abort: { reason?: string } | undefined;
   let completed = false;
@@ -105,14 +104,11 @@ export async function PaymentRequest(
     const authId = workflowIds.authorizeOrCapturePayment(paymentRequestID);
     running = authId;
     run.record({ stage: 'AUTHORIZING' });
-    const authChild = await startCuwoChild<AuthorizeOrCapturePaymentWorkflowResult>('AuthorizeOrCapturePayment', authId, [input]);
-    const auth = await CancellationScope.nonCancellable(() =>
-      settle<
-        AuthorizeOrCapturePaymentWorkflowResult,
-        AuthorizeOrCapturePaymentWorkflowFailure,
-        AuthorizeOrCapturePaymentWorkflowCancelation
-      >(authId, AuthorizeOrCapturePaymentTypes, authChild.result()),
-    );
+    const auth = await runCuwoChild<
+      AuthorizeOrCapturePaymentWorkflowResult,
+      AuthorizeOrCapturePaymentWorkflowFailure,
+      AuthorizeOrCapturePaymentWorkflowCancelation
+    >('AuthorizeOrCapturePayment', authId, [input], AuthorizeOrCapturePaymentTypes);
     running = undefined;
     const result: PaymentRequestResult = { paymentRequestID, outcome: 'BOOKED', authorizeOrCapture: auth };
     const latest = (data: string | undefined) => {
@@ -132,54 +128,49 @@ export async function PaymentRequest(
         return run.complete(result, 'FAILURE', reason, true);
       }
       latest(auth.outcome === 'FAILURE' ? auth.failure.paymentProcessingData : await cuwoRecordedProcessingData(run, authId));
-      await compensate(run, result, paymentRequestID);
-      return finish(run, result, 'FAILED', reason);
+      return compensateAndEnd(run, result, 'FAILED', reason);
     }
     latest(auth.result.paymentProcessingData);
     run.record({ stage: auth.result.status, reference: auth.result.paymentReference });
-    if (undoRequested()) return undo(run, result, paymentRequestID);
+    if (undoRequested()) return undo(run, result);
 
     if (auth.result.status === 'AUTHORIZED' && options.capture !== false && !abort) {
       const captureId = workflowIds.capturePayment(paymentRequestID);
       running = captureId;
       run.record({ stage: 'CAPTURING' });
-      const captureChild = await startCuwoChild<CapturePaymentWorkflowResult>('CapturePayment', captureId, [
-        {
-          '@type': CapturePaymentTypes.parameters,
-          paymentRequestID,
-          paymentReference: auth.result.paymentReference,
-          paymentProcessingData: result.paymentProcessingData,
-        },
-      ]);
-      const capture = await CancellationScope.nonCancellable(() =>
-        settle<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(
-          captureId,
-          CapturePaymentTypes,
-          captureChild.result(),
-        ),
+      const captureParameters = {
+        '@type': CapturePaymentTypes.parameters,
+        paymentRequestID,
+        paymentReference: auth.result.paymentReference,
+        paymentProcessingData: result.paymentProcessingData,
+      };
+      const capture = await runCuwoChild<CapturePaymentWorkflowResult, CapturePaymentWorkflowFailure, CapturePaymentWorkflowCancelation>(
+        'CapturePayment',
+        captureId,
+        [captureParameters],
+        CapturePaymentTypes,
       );
       running = undefined;
       result.capture = capture;
       if (capture.outcome !== 'SUCCESS') {
         latest(capture.outcome === 'FAILURE' ? capture.failure.paymentProcessingData : await cuwoRecordedProcessingData(run, captureId));
-        await compensate(run, result, paymentRequestID);
-        return finish(run, result, 'FAILED', capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`);
+        const reason = capture.outcome === 'FAILURE' ? capture.failure.failureReason : `CAPTURE_${capture.outcome}`;
+        return compensateAndEnd(run, result, 'FAILED', reason);
       }
       latest(capture.result.paymentProcessingData);
       run.record({ stage: 'CAPTURED' });
-      if (undoRequested()) return undo(run, result, paymentRequestID);
+      if (undoRequested()) return undo(run, result);
     }
 
     // The payment went through; the sale on the POS side may still be completed or aborted.
     run.record({ stage: 'AWAITING_POS' });
     await CancellationScope.nonCancellable(() =>
-      condition(() => completed || abort !== undefined || undoRequested(), options.completionTimeoutMs ?? 15 * 60_000),
+      condition(() => completed || abort !== undefined || undoRequested(), options.completionTimeoutMs ?? DEFAULT_COMPLETION_TIMEOUT_MS),
     );
-    if (undoRequested() && !abort) return undo(run, result, paymentRequestID);
+    if (undoRequested() && !abort) return undo(run, result);
     if (abort) {
       result.abortReason = abort.reason;
-      await compensate(run, result, paymentRequestID);
-      return finish(run, result, 'ABORTED', 'ABORTED_BY_POS');
+      return compensateAndEnd(run, result, 'ABORTED', 'ABORTED_BY_POS');
     }
     run.record({ stage: 'BOOKED' });
     return run.complete(result, 'SUCCESS');
@@ -188,44 +179,28 @@ export async function PaymentRequest(
 }
 
 /** A cancel request after the payment went through: compensate, and report the request canceled. */
-async function undo(run: CuwoRun, result: PaymentRequestResult, paymentRequestID: string): Promise<PaymentRequestResult> {
-  await compensate(run, result, paymentRequestID);
-  return finish(run, result, 'CANCELED', 'CANCELED_AFTER_PAYMENT');
+function undo(run: CuwoRun, result: PaymentRequestResult): Promise<PaymentRequestResult> {
+  return compensateAndEnd(run, result, 'CANCELED', 'CANCELED_AFTER_PAYMENT');
 }
 
-/** Runs CancelPayment with the latest processing data (or follows the one a CUWO already started) to its end. */
-async function compensate(run: CuwoRun, result: PaymentRequestResult, paymentRequestID: string): Promise<void> {
-  const compensation = await settleCompensation<CancelPaymentWorkflowResult, CancelPaymentWorkflowFailure>(
-    run,
-    'CancelPayment',
-    workflowIds.cancelPayment(paymentRequestID),
-    [
-      {
-        '@type': CancelPaymentTypes.parameters,
-        paymentRequestID,
-        paymentReference: run.state.reference,
-        paymentProcessingData: result.paymentProcessingData,
-      },
-    ],
-    CancelPaymentTypes,
-  );
-  result.compensation = {
-    workflowId: compensation.workflowId,
-    startedBy: compensation.startedHere ? 'PaymentRequest' : 'CUWO',
-    end: compensation.end,
-  };
-  const end = compensation.end;
-  if (end?.outcome === 'SUCCESS' && end.result.paymentProcessingData) result.paymentProcessingData = end.result.paymentProcessingData;
-}
-
-function finish(
+/**
+ * Runs CancelPayment with the latest processing data (or follows the one a CUWO already started) to its
+ * end, then ends the request: FAILED and ABORTED report FAILURE (flagged when money may still be out).
+ */
+async function compensateAndEnd(
   run: CuwoRun,
   result: PaymentRequestResult,
   outcome: 'FAILED' | 'ABORTED' | 'CANCELED',
   reason: string,
-): PaymentRequestResult {
+): Promise<PaymentRequestResult> {
+  const compensated = await settleCompensation(run, CANCEL_PAYMENT, result.paymentRequestID, result.paymentProcessingData, {
+    here: 'PaymentRequest',
+    cuwo: 'CUWO',
+  });
+  result.compensation = compensated.compensation;
+  result.paymentProcessingData = compensated.processingData;
   result.outcome = outcome;
   run.record({ stage: outcome === 'FAILED' ? 'COMPENSATED' : outcome, processingData: result.paymentProcessingData });
-  const leftMoneyOut = result.compensation ? compensationLeftMoneyOut(run, result.compensation) : false;
-  return run.complete(result, outcome === 'CANCELED' ? 'CANCELED' : 'FAILURE', outcome === 'CANCELED' ? undefined : reason, leftMoneyOut);
+  const failureReason = outcome === 'CANCELED' ? undefined : reason;
+  return run.complete(result, outcome === 'CANCELED' ? 'CANCELED' : 'FAILURE', failureReason, compensated.leftMoneyOut);
 }

@@ -1,51 +1,42 @@
 /**
- * AuthorizeOrCapturePayment (seed 001), CapturePayment (reference/enfore-cuwo.md) and CancelPayment
- * (seed 002). Provider-neutral: the activities choose the adapter from the payment method
- * configuration or from the processing data.
+ * AuthorizeOrCapturePayment (docs/spec/authorize-or-capture-payment.txt), CapturePayment
+ * (docs/enfore-cuwo.md) and CancelPayment (docs/spec/cancel-payment.txt). Provider-neutral: the
+ * activities choose the adapter from the payment method configuration or from the processing data.
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payments';
-import type { CaptureStep, PaymentStep, StartPaymentActivityInput } from '../contracts';
-import { parseWith } from '../contracts/common';
-import { workflowIds } from '../contracts/ids';
-import { formatMoney, fromMinorUnits, toMinorUnits } from '../contracts/money';
 import {
   AuthorizeOrCapturePaymentTypes,
   AuthorizeOrCapturePaymentWorkflowParameters,
-  CancelPaymentTypes,
-  CancelPaymentWorkflowParameters,
   CapturePaymentTypes,
   CapturePaymentWorkflowParameters,
+  amountPolicyViolation,
+  formatMoney,
+  fromMinorUnits,
+  parsePaymentOptions,
+  parseWith,
+  toMinorUnits,
   type AuthorizeOrCapturePaymentWorkflowFailure,
   type AuthorizeOrCapturePaymentWorkflowResult,
+  type CancelPaymentWorkflowParameters,
   type CancelPaymentWorkflowResult,
   type CapturePaymentWorkflowResult,
-} from '../contracts/payment';
-import { amountPolicyViolation, parsePaymentOptions } from '../contracts/payment-options';
+  type CaptureStep,
+  type PaymentStep,
+  type Settled,
+  type StartPaymentActivityInput,
+} from '../contracts';
 import { runCompensation } from './compensation';
-import {
-  CANCELLABLE_SEND_OPTIONS,
-  CuwoRun,
-  PROVIDER_ACTIVITY_OPTIONS,
-  documentsDescription,
-  notifyTargets,
-  providerCallEnd,
-  requestIdOf,
-  unsettledEnd,
-} from './cuwo-run';
+import { CANCEL_PAYMENT } from './compensation-specs';
+import { CuwoRun } from './cuwo-run';
+import { documentsDescription, notifyTargets, requestIdOf } from './inputs';
+import { CANCELLABLE_SEND_OPTIONS, PROVIDER_ACTIVITY_OPTIONS, providerCallEnd, unsettledEnd } from './provider-calls';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payments = (summary: string) => proxyActivities<PaymentActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
 const cancellablePayments = (summary: string) => proxyActivities<PaymentActivities>({ ...CANCELLABLE_SEND_OPTIONS, summary });
 
 type AuthFailure = Omit<AuthorizeOrCapturePaymentWorkflowFailure, '@type'>;
-
-/** Starts CancelPayment (deterministic id, abandoned child) with the latest processing data. */
-async function compensatePayment(run: CuwoRun, paymentRequestID: string, paymentProcessingData: string | undefined): Promise<void> {
-  await run.compensate('CancelPayment', workflowIds.cancelPayment(paymentRequestID), [
-    { '@type': CancelPaymentTypes.parameters, paymentRequestID, paymentReference: run.state.reference, paymentProcessingData },
-  ]);
-}
 
 export async function AuthorizeOrCapturePayment(
   input: AuthorizeOrCapturePaymentWorkflowParameters,
@@ -71,7 +62,7 @@ export async function AuthorizeOrCapturePayment(
 
   /** Fails after money may have been authorized or captured: CancelPayment first, then the failure. */
   const failAndCompensate = async (fields: AuthFailure, message: string, needsReconciliation = false) => {
-    await compensatePayment(run, params.paymentRequestID, fields.paymentProcessingData);
+    await run.compensate(CANCEL_PAYMENT, params.paymentRequestID, fields.paymentProcessingData);
     return failure(fields, message, needsReconciliation);
   };
 
@@ -84,8 +75,9 @@ export async function AuthorizeOrCapturePayment(
     customerEmail: params.customerInformation.email,
     notify: notifyTargets(),
   };
-  const summary = `${captureMode === 'AUTHORIZE' ? 'authorize' : 'capture'} payment via account "${params.paymentMethodConfiguration.accountName}"`;
-  let step: Exclude<PaymentStep, { status: 'PENDING' }>;
+  const verb = captureMode === 'AUTHORIZE' ? 'authorize' : 'capture';
+  const summary = `${verb} payment via account "${params.paymentMethodConfiguration.accountName}"`;
+  let step: Settled<PaymentStep>;
   let polling = false;
   try {
     // A cancel request stops the payment until it is handed to the provider (the activity asks the CUWO first).
@@ -133,13 +125,14 @@ export async function AuthorizeOrCapturePayment(
     }
     if (run.cancelRequested) {
       // Spec: with money authorized or captured the CUWO may not end Canceled; fail and release it.
+      const moved = step.mode === 'AUTHORIZE' ? 'authorized' : 'captured';
       throw await failAndCompensate(
         {
           failureReason: 'CANCELED_AFTER_AUTHORIZATION',
           failureCode: 'CANCELED_AFTER_AUTHORIZATION',
           paymentProcessingData: step.processingData,
         },
-        `cancel requested after ${formatMoney(processedAmount)} was ${step.mode === 'AUTHORIZE' ? 'authorized' : 'captured'} (reference ${step.reference})`,
+        `cancel requested after ${formatMoney(processedAmount)} was ${moved} (reference ${step.reference})`,
       );
     }
     return run.succeed({
@@ -182,7 +175,7 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
   });
   const capture = (processingData: string | undefined) =>
     CancellationScope.nonCancellable(() => payments('capture the authorized payment').capturePayment(captureInput(processingData)));
-  let step: Exclude<CaptureStep, { status: 'PENDING' }>;
+  let step: Settled<CaptureStep>;
   try {
     // A cancel request stops the capture until it is handed to the provider; the authorization then stays for CancelPayment.
     const first = run.moneySafety
@@ -213,7 +206,7 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
     return run.succeed({ '@type': CapturePaymentTypes.result, paymentProcessingData: step.processingData });
   }
   const paymentProcessingData = step.processingData ?? params.paymentProcessingData;
-  await compensatePayment(run, params.paymentRequestID, paymentProcessingData);
+  await run.compensate(CANCEL_PAYMENT, params.paymentRequestID, paymentProcessingData);
   throw run.fail(
     { '@type': CapturePaymentTypes.failure, failureReason: step.reason, failureCode: step.failureCode, paymentProcessingData },
     step.message,
@@ -223,17 +216,12 @@ export async function CapturePayment(input: CapturePaymentWorkflowParameters): P
 
 /** Releases an authorization or refunds a capture; spec: no cancelation. */
 export async function CancelPayment(input: CancelPaymentWorkflowParameters): Promise<CancelPaymentWorkflowResult> {
-  return runCompensation<CancelPaymentWorkflowResult>(input, {
-    cuwo: 'CancelPayment',
-    parameters: CancelPaymentWorkflowParameters,
-    types: CancelPaymentTypes,
-    fields: { requestId: 'paymentRequestID', reference: 'paymentReference', processingData: 'paymentProcessingData' },
-    undo: ({ requestId, reference, processingData }) =>
-      payments('release or refund the payment (compensation)').cancelPayment({
-        paymentRequestID: requestId,
-        paymentReference: reference,
-        processingData,
-        notify: notifyTargets(),
-      }),
-  });
+  return runCompensation(input, CANCEL_PAYMENT, ({ requestId, reference, processingData }) =>
+    payments('release or refund the payment (compensation)').cancelPayment({
+      paymentRequestID: requestId,
+      paymentReference: reference,
+      processingData,
+      notify: notifyTargets(),
+    }),
+  );
 }

@@ -4,30 +4,27 @@
  * the latest processing data it received, even when the CUWO died without compensating.
  */
 import { ApplicationFailure, CancellationScope, getExternalWorkflowHandle } from '@temporalio/workflow';
-import { MAX_REQUEST_ID_LENGTH } from '../contracts/common';
-import { workflowIds } from '../contracts/ids';
 import {
-  CancelPayoutTypes,
   GrantPayoutTypes,
+  MAX_REQUEST_ID_LENGTH,
+  workflowIds,
   type CancelPayoutWorkflowFailure,
   type CancelPayoutWorkflowResult,
+  type CuwoEnd,
   type GrantPayoutWorkflowCancelation,
   type GrantPayoutWorkflowFailure,
   type GrantPayoutWorkflowParameters,
   type GrantPayoutWorkflowResult,
-} from '../contracts/payout';
-import { compensationLeftMoneyOut, cuwoRecordedProcessingData, settle, settleCompensation, startCuwoChild } from './children';
-import type { CuwoEnd } from '../contracts';
-import { CuwoRun, requestIdOf } from './cuwo-run';
+} from '../contracts';
+import { cuwoRecordedProcessingData, runCuwoChild, settleCompensation, type SettledCompensation } from './children';
+import { CANCEL_PAYOUT } from './compensation-specs';
+import { CuwoRun } from './cuwo-run';
+import { requestIdOf } from './inputs';
 
 export interface PayoutRequestResult {
   payoutRequestID: string;
   grantPayout: CuwoEnd<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>;
-  compensation?: {
-    workflowId: string;
-    startedBy: 'PayoutRequest' | 'GrantPayout';
-    end?: CuwoEnd<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, never>;
-  };
+  compensation?: SettledCompensation<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure, 'PayoutRequest' | 'GrantPayout'>;
   payoutProcessingData?: string;
 }
 
@@ -42,20 +39,19 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
   const run = new CuwoRun('PayoutRequest', payoutRequestID);
   const grantId = workflowIds.grantPayout(payoutRequestID);
 
-  const child = await startCuwoChild<GrantPayoutWorkflowResult>('GrantPayout', grantId, [input]);
-  run.record({ stage: 'GRANTING' });
-  // A cancel request is passed on to the CUWO, which alone knows whether it may still cancel.
-  // A CUWO that already finished cannot be canceled; its outcome is handled below.
-  CancellationScope.current().cancelRequested.catch(() =>
-    CancellationScope.nonCancellable(() => getExternalWorkflowHandle(grantId).cancel()).catch(() => undefined),
-  );
-
-  const grant = await CancellationScope.nonCancellable(() =>
-    settle<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(
-      grantId,
-      GrantPayoutTypes,
-      child.result(),
-    ),
+  const grant = await runCuwoChild<GrantPayoutWorkflowResult, GrantPayoutWorkflowFailure, GrantPayoutWorkflowCancelation>(
+    'GrantPayout',
+    grantId,
+    [input],
+    GrantPayoutTypes,
+    () => {
+      run.record({ stage: 'GRANTING' });
+      // A cancel request is passed on to the CUWO, which alone knows whether it may still cancel.
+      // A CUWO that already finished cannot be canceled; its outcome is handled below.
+      CancellationScope.current().cancelRequested.catch(() =>
+        CancellationScope.nonCancellable(() => getExternalWorkflowHandle(grantId).cancel()).catch(() => undefined),
+      );
+    },
   );
   const result: PayoutRequestResult = { payoutRequestID, grantPayout: grant };
   if (grant.outcome === 'SUCCESS') {
@@ -73,32 +69,12 @@ export async function PayoutRequest(input: GrantPayoutWorkflowParameters): Promi
     (grant.outcome === 'FAILURE' && grant.failure.payoutProcessingData) ||
     (await cuwoRecordedProcessingData(run, grantId)) ||
     run.state.processingData;
-  result.payoutProcessingData = processingData;
-  const compensation = await CancellationScope.nonCancellable(() =>
-    settleCompensation<CancelPayoutWorkflowResult, CancelPayoutWorkflowFailure>(
-      run,
-      'CancelPayout',
-      workflowIds.cancelPayout(payoutRequestID),
-      [
-        {
-          '@type': CancelPayoutTypes.parameters,
-          payoutRequestID,
-          payoutReference: run.state.reference,
-          payoutProcessingData: processingData,
-        },
-      ],
-      CancelPayoutTypes,
-    ),
-  );
-  result.compensation = {
-    workflowId: compensation.workflowId,
-    startedBy: compensation.startedHere ? 'PayoutRequest' : 'GrantPayout',
-    end: compensation.end,
-  };
-  const end = compensation.end;
-  if (end?.outcome === 'SUCCESS' && (end.result as CancelPayoutWorkflowResult).payoutProcessingData) {
-    result.payoutProcessingData = (end.result as CancelPayoutWorkflowResult).payoutProcessingData;
-  }
+  const compensated = await settleCompensation(run, CANCEL_PAYOUT, payoutRequestID, processingData, {
+    here: 'PayoutRequest',
+    cuwo: 'GrantPayout',
+  });
+  result.compensation = compensated.compensation;
+  result.payoutProcessingData = compensated.processingData;
   run.record({ stage: 'COMPENSATED', processingData: result.payoutProcessingData });
-  return run.complete(result, 'FAILURE', reason, compensationLeftMoneyOut(run, compensation));
+  return run.complete(result, 'FAILURE', reason, compensated.leftMoneyOut);
 }

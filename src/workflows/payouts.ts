@@ -4,36 +4,30 @@
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities/payouts';
-import type { GrantPayoutActivityInput, PayoutStep } from '../contracts';
-import { parseWith } from '../contracts/common';
-import { workflowIds } from '../contracts/ids';
-import { formatMoney } from '../contracts/money';
 import {
-  CancelPayoutTypes,
-  CancelPayoutWorkflowParameters,
   GrantPayoutTypes,
   GrantPayoutWorkflowParameters,
+  formatMoney,
+  parseWith,
+  type CancelPayoutWorkflowParameters,
   type CancelPayoutWorkflowResult,
+  type GrantPayoutActivityInput,
   type GrantPayoutWorkflowFailure,
   type GrantPayoutWorkflowResult,
-} from '../contracts/payout';
+  type PayoutStep,
+  type Settled,
+} from '../contracts';
 import { runCompensation } from './compensation';
-import {
-  CANCELLABLE_SEND_OPTIONS,
-  CuwoRun,
-  PROVIDER_ACTIVITY_OPTIONS,
-  documentsDescription,
-  notifyTargets,
-  requestIdOf,
-  unsettledEnd,
-} from './cuwo-run';
+import { CANCEL_PAYOUT } from './compensation-specs';
+import { CuwoRun } from './cuwo-run';
+import { documentsDescription, notifyTargets, requestIdOf } from './inputs';
+import { CANCELLABLE_SEND_OPTIONS, PROVIDER_ACTIVITY_OPTIONS, unsettledEnd } from './provider-calls';
 
 /** The activities, with a summary the Web UI shows for the call (no amounts, no personal data). */
 const payouts = (summary: string) => proxyActivities<PayoutActivities>({ ...PROVIDER_ACTIVITY_OPTIONS, summary });
 const cancellablePayouts = (summary: string) => proxyActivities<PayoutActivities>({ ...CANCELLABLE_SEND_OPTIONS, summary });
 
 type GrantFailure = Omit<GrantPayoutWorkflowFailure, '@type'>;
-type SettledPayout = Exclude<PayoutStep, { status: 'PENDING' }>;
 
 export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise<GrantPayoutWorkflowResult> {
   const run = new CuwoRun('GrantPayout', requestIdOf(input, 'payoutRequestID'), { cancellable: true });
@@ -53,14 +47,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
 
   /** Fails after a money movement may have happened: compensation first, then the failure. */
   const failAndCompensate = async (fields: GrantFailure, message: string, needsReconciliation = false) => {
-    await run.compensate('CancelPayout', workflowIds.cancelPayout(params.payoutRequestID), [
-      {
-        '@type': CancelPayoutTypes.parameters,
-        payoutRequestID: params.payoutRequestID,
-        payoutReference: run.state.reference,
-        payoutProcessingData: fields.payoutProcessingData,
-      },
-    ]);
+    await run.compensate(CANCEL_PAYOUT, params.payoutRequestID, fields.payoutProcessingData);
     return failure(fields, message, needsReconciliation);
   };
 
@@ -73,7 +60,7 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     notify: notifyTargets(),
   };
   const summary = `grant payout via account "${params.paymentMethodConfiguration.accountName}"`;
-  let step: SettledPayout;
+  let step: Settled<PayoutStep>;
   let polling = false;
   try {
     // A cancel request stops the payout until it is handed to the provider (the activity asks the CUWO
@@ -137,17 +124,12 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
 
 /** Compensation for GrantPayout. */
 export async function CancelPayout(input: CancelPayoutWorkflowParameters): Promise<CancelPayoutWorkflowResult> {
-  return runCompensation<CancelPayoutWorkflowResult>(input, {
-    cuwo: 'CancelPayout',
-    parameters: CancelPayoutWorkflowParameters,
-    types: CancelPayoutTypes,
-    fields: { requestId: 'payoutRequestID', reference: 'payoutReference', processingData: 'payoutProcessingData' },
-    undo: ({ requestId, reference, processingData }) =>
-      payouts('cancel payout (compensation)').cancelPayout({
-        payoutRequestID: requestId,
-        payoutReference: reference,
-        processingData,
-        notify: notifyTargets(),
-      }),
-  });
+  return runCompensation(input, CANCEL_PAYOUT, ({ requestId, reference, processingData }) =>
+    payouts('cancel payout (compensation)').cancelPayout({
+      payoutRequestID: requestId,
+      payoutReference: reference,
+      processingData,
+      notify: notifyTargets(),
+    }),
+  );
 }

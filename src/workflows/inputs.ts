@@ -1,0 +1,28 @@
+/**
+ * What CUWOs derive from their input before and beside the spec's structures: the request id for
+ * search attributes (even from input that fails validation), the transaction description for the
+ * provider, and the workflows an activity notifies of new processing data.
+ */
+import { workflowInfo } from '@temporalio/workflow';
+
+/** The business id of an input that may not have passed validation, for search attributes only. */
+export function requestIdOf(input: unknown, field: string): string | undefined {
+  const value: unknown = typeof input === 'object' && input !== null ? Reflect.get(input, field) : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** "Payout for CM-1, CM-2" from the invoice/credit memo list, or "Payout <request id>" without one. */
+export function documentsDescription(
+  what: 'Payout' | 'Payment',
+  documents: Array<{ documentNumber?: string; documentID: string }>,
+  requestId: string,
+): string {
+  const numbers = documents.map((doc) => doc.documentNumber ?? doc.documentID);
+  return numbers.length ? `${what} for ${numbers.join(', ')}` : `${what} ${requestId}`;
+}
+
+/** The CUWO itself and, when it runs under an orchestrator, the orchestrator: both keep the processing data. */
+export function notifyTargets(): string[] {
+  const info = workflowInfo();
+  return [info.workflowId, ...(info.parent ? [info.parent.workflowId] : [])];
+}
