@@ -43,7 +43,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-restricted-imports': noImports(
-        restrict([...layer('simulators', 'codec', 'search-attributes'), ...APPS], 'workflows import contracts only'),
+        restrict([...layer('simulators', 'codec'), '../search-attributes', ...APPS], 'workflows import contracts only'),
         restrict(layer('activities'), 'workflows may import only the types of activities (`import type`)', true),
         restrict(['node:*', ...builtinModules], 'workflow code runs in the deterministic sandbox: no Node built-ins'),
       ),

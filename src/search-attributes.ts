@@ -1,20 +1,10 @@
 /**
- * The project's custom search attributes: one list, used by the workflows, the dev-server launcher
- * (registration) and the docs. No personal data here: search attributes are never encrypted.
- * On a real cluster create them once: `temporal operator search-attribute create --name X --type T`.
+ * Operator tooling for the project's search attributes (defined in src/contracts/search-attributes.ts):
+ * the dev server's flags and the command that creates one on a real cluster.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ALL_SEARCH_ATTRIBUTES } from './contracts/search-attributes';
 
-export const CuwoRequestId = defineSearchAttributeKey('CuwoRequestId', SearchAttributeType.KEYWORD);
-export const CuwoType = defineSearchAttributeKey('CuwoType', SearchAttributeType.KEYWORD);
-export const CuwoProvider = defineSearchAttributeKey('CuwoProvider', SearchAttributeType.KEYWORD);
-/** SUCCESS | FAILURE | CANCELED */
-export const CuwoOutcome = defineSearchAttributeKey('CuwoOutcome', SearchAttributeType.KEYWORD);
-export const CuwoFailureReason = defineSearchAttributeKey('CuwoFailureReason', SearchAttributeType.KEYWORD);
-/** True when a compensation could not undo a money movement: a person must reconcile. */
-export const CuwoNeedsReconciliation = defineSearchAttributeKey('CuwoNeedsReconciliation', SearchAttributeType.BOOL);
-
-export const ALL_SEARCH_ATTRIBUTES = [CuwoRequestId, CuwoType, CuwoProvider, CuwoOutcome, CuwoFailureReason, CuwoNeedsReconciliation];
+export * from './contracts/search-attributes';
 
 const CLI_TYPE: Record<string, string> = {
   KEYWORD: 'Keyword',

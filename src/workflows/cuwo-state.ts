@@ -24,7 +24,7 @@ import {
   CuwoProvider,
   CuwoRequestId,
   CuwoType,
-} from '../search-attributes';
+} from '../contracts/search-attributes';
 import { CallbackWakeups } from './polling';
 
 export interface CuwoRunOptions {
