@@ -210,7 +210,8 @@ async function connectOrExplain(): Promise<Client> {
   return connectClient(settings).catch((err: Error) => {
     if (err instanceof CodecKeyError) throw new UserFacingError(err.message);
     throw new UserFacingError(
-      `cannot reach Temporal at ${settings.connectionOptions.address} (namespace ${settings.namespace}; set TEMPORAL_ADDRESS): ${err.message}`,
+      `cannot reach Temporal at ${settings.connectionOptions.address} ` +
+        `(namespace ${settings.namespace}; set TEMPORAL_ADDRESS): ${err.message}`,
     );
   });
 }
@@ -231,7 +232,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'cuwo: ')) })
     .addHelpText(
       'after',
-      '\nTemporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a temporal.toml profile.\nWeb UI links use CUWO_WEB_UI_URL (default http://localhost:8233).',
+      '\nTemporal connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, ' +
+        'TEMPORAL_TLS_* or a temporal.toml profile.\n' +
+        'Web UI links use CUWO_WEB_UI_URL (default http://localhost:8233).',
     );
 
   program
@@ -261,7 +264,8 @@ export function buildProgram(): Command {
   program
     .command('codec-server')
     .description(
-      'serve /encode and /decode so the Temporal Web UI shows encrypted payloads to people allowed to see them (keys: CUWO_CODEC_KEYS, token: CUWO_CODEC_SERVER_TOKEN)',
+      'serve /encode and /decode so the Temporal Web UI shows encrypted payloads to people allowed to see them ' +
+        '(keys: CUWO_CODEC_KEYS, token: CUWO_CODEC_SERVER_TOKEN)',
     )
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--port <port>', 'port to listen on', '8888')

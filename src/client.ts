@@ -66,7 +66,8 @@ export class ConflictingParametersError extends Error {
     readonly fields: string[],
   ) {
     super(
-      `${workflowId} already exists with other parameters (differing: ${fields.join(', ')}); nothing was started. Use a new request id for a new ${workflowId.includes('payout') ? 'payout' : 'payment'}`,
+      `${workflowId} already exists with other parameters (differing: ${fields.join(', ')}); nothing was started. ` +
+        `Use a new request id for a new ${workflowId.includes('payout') ? 'payout' : 'payment'}`,
     );
   }
 }

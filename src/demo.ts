@@ -204,7 +204,8 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
     state = await cuwoState(cuwo).catch(() => undefined);
   }
   say(
-    `  the customer fills the payment form ${state.redirectUrl}${scenario.formAmountMinor ? ` with ${scenario.formAmountMinor} cents (tip added)` : ''}`,
+    `  the customer fills the payment form ${state.redirectUrl}` +
+      `${scenario.formAmountMinor ? ` with ${scenario.formAmountMinor} cents (tip added)` : ''}`,
   );
   stack.payneteasy.completeForm(
     state.redirectUrl.split('/').pop()!,
@@ -220,7 +221,8 @@ async function runPaymentScenario(client: Client, stack: LocalStack, queue: stri
   const auth = result.authorizeOrCapture;
   const detail =
     auth.outcome === 'SUCCESS'
-      ? `${auth.result.status} ${auth.result.processedAmount.amount} EUR${result.capture ? ', captured' : ''}${result.compensation ? ', refunded by CancelPayment' : ''}`
+      ? `${auth.result.status} ${auth.result.processedAmount.amount} EUR` +
+        `${result.capture ? ', captured' : ''}${result.compensation ? ', refunded by CancelPayment' : ''}`
       : auth.outcome;
   return {
     workflowId,
@@ -330,9 +332,8 @@ async function main(): Promise<number> {
     await connection.close();
 
     console.log(table.toString());
-    console.log(
-      `Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`CuwoRequestId STARTS_WITH "demo-${runId}"`)}`,
-    );
+    const runQuery = encodeURIComponent(`CuwoRequestId STARTS_WITH "demo-${runId}"`);
+    console.log(`Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows?query=${runQuery}`);
     console.log(allAsExpected ? 'All scenarios ended as expected.' : 'Some scenarios did NOT end as expected.');
     if (keep) {
       say('--keep: the stack stays up for the Web UI; Ctrl-C stops it');

@@ -26,7 +26,9 @@ export function createPaymentActivities(providers: ProviderRegistry, seal: Proce
     return provider
       ? { provider, data: opened.record }
       : {
-          problem: `payment processing data names account "${String(opened.record.account)}", which is not configured for payments on this worker`,
+          problem:
+            `payment processing data names account "${String(opened.record.account)}", ` +
+            'which is not configured for payments on this worker',
           code: 'UNKNOWN_ACCOUNT',
         };
   };

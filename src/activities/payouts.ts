@@ -1,7 +1,13 @@
 import type { ProviderRegistry } from './providers/registry';
 import { withProviderContext } from './reporting';
 import type { ProcessingDataSeal } from './sealing';
-import type { CancelPayoutActivityInput, CancelPayoutStep, GrantPayoutActivityInput, PayoutStatusActivityInput, PayoutStep } from '../contracts';
+import type {
+  CancelPayoutActivityInput,
+  CancelPayoutStep,
+  GrantPayoutActivityInput,
+  PayoutStatusActivityInput,
+  PayoutStep,
+} from '../contracts';
 
 export type PayoutActivities = ReturnType<typeof createPayoutActivities>;
 

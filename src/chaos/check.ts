@@ -28,7 +28,10 @@
 export type Family = 'payout' | 'payment';
 export type ProviderName = 'disburse-funds' | 'payneteasy';
 export type ExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN';
-/** orchestrator: PayoutRequest / PaymentRequest; cuwo: GrantPayout / AuthorizeOrCapturePayment; capture: CapturePayment; compensation: CancelPayout / CancelPayment. */
+/**
+ * orchestrator: PayoutRequest / PaymentRequest; cuwo: GrantPayout / AuthorizeOrCapturePayment; capture: CapturePayment;
+ * compensation: CancelPayout / CancelPayment.
+ */
 export type ExecutionRole = 'orchestrator' | 'cuwo' | 'capture' | 'compensation';
 
 export interface Money {
@@ -38,7 +41,10 @@ export interface Money {
 
 /** How a closed execution ended, as its result or failure structure says. */
 export type ExecutionEnd =
-  /** A CUWO result; a payment CUWO also says AUTHORIZED or CAPTURED. An orchestrator whose request succeeded (payout success, payment BOOKED). */
+  /**
+   * A CUWO result; a payment CUWO also says AUTHORIZED or CAPTURED.
+   * An orchestrator whose request succeeded (payout success, payment BOOKED).
+   */
   | { kind: 'success'; processedAmount?: Money; paymentStatus?: 'AUTHORIZED' | 'CAPTURED' }
   /** A CUWO failure structure, or an orchestrator whose request failed, was canceled or aborted. */
   | { kind: 'failure'; reason?: string }
@@ -198,8 +204,9 @@ export function requestMoney(request: RequestFacts, ledgers: Ledgers): RequestMo
     money.movements = entries.length;
     money.paidMinor = entries.reduce((sum, d) => sum + microsToMinor(d.amountMicros, d.currencyCode), 0n);
     money.moved = entries.length > 0;
+    const amounts = entries.map((d) => fmt(microsToMinor(d.amountMicros, d.currencyCode), d.currencyCode)).join(', ');
     money.text = entries.length
-      ? `disburseFunds ${request.ledgerKey}: ${entries.length} disbursement(s) ${entries.map((d) => fmt(microsToMinor(d.amountMicros, d.currencyCode), d.currencyCode)).join(', ')} (no reversal exists)`
+      ? `disburseFunds ${request.ledgerKey}: ${entries.length} disbursement(s) ${amounts} (no reversal exists)`
       : `disburseFunds ${request.ledgerKey}: no disbursement`;
     return money;
   }
@@ -211,7 +218,10 @@ export function requestMoney(request: RequestFacts, ledgers: Ledgers): RequestMo
     money.paidMinor = entries.reduce((sum, l) => sum + BigInt(l.paidMinor), 0n);
     money.reversedMinor = entries.reduce((sum, l) => sum + BigInt(l.reversedMinor), 0n);
     money.moved = money.paidMinor > 0n;
-    money.text = `Payneteasy ${request.ledgerKey}: ${orders.length} order(s) ${orders.map((o) => o.orderId).join(', ')}; paid ${fmt(money.paidMinor, currency)}, reversed ${fmt(money.reversedMinor, currency)} (${approved('payout')} approved payout, ${approved('return')} approved return)`;
+    money.text =
+      `Payneteasy ${request.ledgerKey}: ${orders.length} order(s) ${orders.map((o) => o.orderId).join(', ')}; ` +
+      `paid ${fmt(money.paidMinor, currency)}, reversed ${fmt(money.reversedMinor, currency)} ` +
+      `(${approved('payout')} approved payout, ${approved('return')} approved return)`;
     return money;
   }
   const entries = ledgers.payneteasyPayments.filter((l) => l.clientOrderId === request.ledgerKey);
@@ -228,7 +238,8 @@ export function requestMoney(request: RequestFacts, ledgers: Ledgers): RequestMo
   money.text =
     `Payneteasy ${request.ledgerKey}: ${orders.length} order(s) ${orders.map((o) => `${o.orderId} (${o.kind})`).join(', ')}; ` +
     `authorized ${fmt(money.authorizedMinor, currency)}, captured ${fmt(money.capturedMinor, currency)} in ${money.captures} capture(s), ` +
-    `refunded ${fmt(money.refundedMinor, currency)}, released ${fmt(money.releasedMinor, currency)}; held ${fmt(money.heldMinor, currency)}, taken ${fmt(money.takenMinor, currency)}`;
+    `refunded ${fmt(money.refundedMinor, currency)}, released ${fmt(money.releasedMinor, currency)}; ` +
+    `held ${fmt(money.heldMinor, currency)}, taken ${fmt(money.takenMinor, currency)}`;
   return money;
 }
 
@@ -242,7 +253,8 @@ function describeEnd(e: ExecutionFact): string {
   const what = !end
     ? ''
     : end.kind === 'success'
-      ? `success${end.paymentStatus ? ` ${end.paymentStatus}` : ''}${end.processedAmount ? ` ${end.processedAmount.amount} ${end.processedAmount.currency}` : ''}`
+      ? `success${end.paymentStatus ? ` ${end.paymentStatus}` : ''}` +
+        `${end.processedAmount ? ` ${end.processedAmount.amount} ${end.processedAmount.currency}` : ''}`
       : end.kind === 'failure'
         ? `failure${end.reason ? ` ${end.reason}` : ''}`
         : end.kind === 'canceled'
@@ -371,7 +383,8 @@ export function checkRequest(request: RequestFacts, ledgers: Ledgers): RequestVe
     } else if (paidMinor !== undefined && (money.paidMinor - money.reversedMinor !== paidMinor || money.movements !== 1)) {
       violation(
         'success-mismatch',
-        `success with ${shown} but the ledger shows ${fmt(money.paidMinor - money.reversedMinor, currency)} net paid in ${money.movements} movement(s)`,
+        `success with ${shown} but the ledger shows ${fmt(money.paidMinor - money.reversedMinor, currency)} net paid ` +
+          `in ${money.movements} movement(s)`,
       );
     } else if (takenMinor !== undefined && money.takenMinor !== takenMinor) {
       violation('success-mismatch', `success with ${shown} but the ledger shows ${fmt(money.takenMinor, currency)} taken`);

@@ -22,10 +22,11 @@ const integer = (min: number, max: number) => (value: string) => {
 
 const program = new Command('chaos')
   .description(
-    'Starts the local stack (Temporal dev server, disburseFunds and Payneteasy simulators, callback receiver, codec server) in a fresh temp dir ' +
-      'with W worker processes, runs N mixed PayoutRequests and PaymentRequests while it SIGKILLs workers, injects every provider fault the ' +
-      'simulators support, loses and duplicates callbacks, sends forged, replayed and lying callbacks, cancel-requests and terminates CUWOs and ' +
-      "orchestrators; then drains and checks the money in the providers' ledgers per request id. Exit code 1 on any violation.",
+    'Starts the local stack (Temporal dev server, disburseFunds and Payneteasy simulators, callback receiver, codec server) ' +
+      'in a fresh temp dir with W worker processes, runs N mixed PayoutRequests and PaymentRequests while it SIGKILLs workers, ' +
+      'injects every provider fault the simulators support, loses and duplicates callbacks, sends forged, replayed and lying ' +
+      "callbacks, cancel-requests and terminates CUWOs and orchestrators; then drains and checks the money in the providers' " +
+      'ledgers per request id. Exit code 1 on any violation.',
   )
   .option('-n, --requests <n>', 'requests to run', integer(1, 100_000), 100)
   .option(
@@ -39,7 +40,8 @@ const program = new Command('chaos')
   .option('-c, --concurrency <n>', 'requests in flight at once', integer(1, 1_000), 12)
   .option(
     '--drain-seconds <n>',
-    'longest wait, once every request was driven, for every workflow of the run to close (still open then: a violation); also stops the drives when none finishes for that long',
+    'longest wait, once every request was driven, for every workflow of the run to close (still open then: a violation); ' +
+      'also stops the drives when none finishes for that long',
     integer(1, 86_400),
     120,
   )

@@ -104,7 +104,8 @@ function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; 
     };
     const compensation = result.compensation as { end?: { outcome: string; failure?: { failureReason?: string } } } | undefined;
     const compensated = compensation
-      ? ` (CancelPayout ${compensation.end?.outcome ?? 'unknown'}${compensation.end?.failure?.failureReason ? ` ${compensation.end.failure.failureReason}` : ''})`
+      ? ` (CancelPayout ${compensation.end?.outcome ?? 'unknown'}` +
+        `${compensation.end?.failure?.failureReason ? ` ${compensation.end.failure.failureReason}` : ''})`
       : '';
     if (grant.outcome === 'SUCCESS')
       return { end: { kind: 'success', processedAmount: grant.result?.processedAmount }, summary: 'SUCCESS' };
@@ -129,7 +130,8 @@ function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; 
       ? `capture ${payment.capture.outcome}${payment.capture.failure?.failureReason ? ` ${payment.capture.failure.failureReason}` : ''}`
       : undefined,
     payment.compensation
-      ? `CancelPayment ${payment.compensation.end?.outcome ?? 'unknown'}${payment.compensation.end?.failure?.failureReason ? ` ${payment.compensation.end.failure.failureReason}` : ''}`
+      ? `CancelPayment ${payment.compensation.end?.outcome ?? 'unknown'}` +
+        `${payment.compensation.end?.failure?.failureReason ? ` ${payment.compensation.end.failure.failureReason}` : ''}`
       : undefined,
   ].filter(Boolean);
   const summary = `${payment.outcome}${why.length ? ` (${why.join(', ')})` : ''}`;

@@ -317,7 +317,9 @@ export async function runDisruptions(ctx: ChaosContext, options: DisruptionOptio
     const httpStatus = await sendCallback(target, { ...original.query, type });
     bump(ctx.stats.callbacks.replayed, String(httpStatus));
     const about = ctx.requests.get(original.query.client_orderid?.replace(/^(payout|payment):/, '') ?? '');
-    const line = `replayed callback (${original.query.status} ${original.query.type} of ${original.query.client_orderid}, type now "${type}") to ${target}: HTTP ${httpStatus}`;
+    const line =
+      `replayed callback (${original.query.status} ${original.query.type} of ${original.query.client_orderid}, ` +
+      `type now "${type}") to ${target}: HTTP ${httpStatus}`;
     if (about) requestEvent(ctx, about.plan.requestId, line);
     if (other && other !== about) requestEvent(ctx, other.plan.requestId, line);
   };

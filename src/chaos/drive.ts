@@ -92,7 +92,9 @@ export async function driveRequest(ctx: ChaosContext, plan: RequestPlan): Promis
           requestEvent(
             ctx,
             plan.requestId,
-            `form of order ${orderId} completed${form.outcome ? ` (${form.outcome})` : ''}${form.amountMinor ? ` with ${form.amountMinor} cents` : ''}${cuwo && cuwo.status !== 'RUNNING' ? ` after its CUWO ended ${cuwo.status}` : ''}`,
+            `form of order ${orderId} completed${form.outcome ? ` (${form.outcome})` : ''}` +
+              `${form.amountMinor ? ` with ${form.amountMinor} cents` : ''}` +
+              `${cuwo && cuwo.status !== 'RUNNING' ? ` after its CUWO ended ${cuwo.status}` : ''}`,
           );
         } catch (err) {
           requestEvent(ctx, plan.requestId, `form of order ${orderId} could not be completed: ${(err as Error).message}`);

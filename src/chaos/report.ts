@@ -165,12 +165,14 @@ export function renderTable(report: ChaosReport): string {
     [
       'requests',
       report.requests.started,
-      `${REQUEST_KINDS.map((k) => `${k} ${report.requests.byKind[k] ?? 0}`).join(', ')}${report.requests.startFailures ? `; ${report.requests.startFailures} failed to start` : ''}`,
+      `${REQUEST_KINDS.map((k) => `${k} ${report.requests.byKind[k] ?? 0}`).join(', ')}` +
+        `${report.requests.startFailures ? `; ${report.requests.startFailures} failed to start` : ''}`,
     ],
     [
       'worker kills (SIGKILL)',
       report.workers.kills,
-      `${report.workers.count} workers; ${report.workers.crashes.length} exited by themselves${report.workers.startFailures ? `, ${report.workers.startFailures} failed to start` : ''}`,
+      `${report.workers.count} workers; ${report.workers.crashes.length} exited by themselves` +
+        `${report.workers.startFailures ? `, ${report.workers.startFailures} failed to start` : ''}`,
     ],
     ['faults injected', report.faults.total, list(report.faults.byKind)],
   );

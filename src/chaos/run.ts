@@ -75,7 +75,8 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
   };
   process.once('exit', removeDataDir);
   say(
-    `seed ${options.seed} (repeat with --seed ${options.seed}); ${options.requests} requests, ${options.workers} workers, concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; data ${dataDir}`,
+    `seed ${options.seed} (repeat with --seed ${options.seed}); ${options.requests} requests, ${options.workers} workers, ` +
+      `concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; data ${dataDir}`,
   );
 
   const stack = await startLocalStack({
@@ -218,12 +219,15 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
     console.log(renderTable(report));
     if (report.violations.length) console.log(`\n${renderViolations(report)}\n`);
     console.log(
-      `chaos: ${report.requests.started} requests, ${report.workers.kills} kills, ${report.faults.total} faults, ${report.cancels.total} cancels, ${report.terminations.total} terminations, ` +
-        `${report.flagged.length} flagged, ${report.violations.length} violations in ${report.durationSeconds.toFixed(0)} s (seed ${options.seed}; JSON ${options.jsonOut})`,
+      `chaos: ${report.requests.started} requests, ${report.workers.kills} kills, ${report.faults.total} faults, ` +
+        `${report.cancels.total} cancels, ${report.terminations.total} terminations, ` +
+        `${report.flagged.length} flagged, ${report.violations.length} violations in ${report.durationSeconds.toFixed(0)} s ` +
+        `(seed ${options.seed}; JSON ${options.jsonOut})`,
     );
     if (keepData)
       console.log(
-        `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database (temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`,
+        `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database ` +
+          `(temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`,
       );
     if (options.keep) {
       say(`--keep: the stack stays up (Web UI ${stack.temporal.uiUrl}, Temporal ${stack.temporal.address}); Ctrl-C stops it`);
@@ -248,8 +252,11 @@ function progressLine(ctx: ChaosContext): string {
   const s = ctx.stats;
   const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
   return (
-    `${(elapsed(ctx) / 1000).toFixed(0)}s: requests ${all.length - count('waiting')}/${all.length} started, ${count('running')} running, ${count('done')} done | ` +
-    `workers ${ctx.workers.alive} up${ctx.workers.pending ? ` (+${ctx.workers.pending} starting)` : ''}, ${ctx.workers.kills} killed | faults ${total(s.faults)} | ` +
-    `cancels ${total(s.cancels)} | terminations ${total(s.terminations)} | callbacks forged ${total(s.callbacks.forged)}, replayed ${total(s.callbacks.replayed)}, lies ${total(s.callbacks.signedLies)}`
+    `${(elapsed(ctx) / 1000).toFixed(0)}s: requests ${all.length - count('waiting')}/${all.length} started, ` +
+    `${count('running')} running, ${count('done')} done | ` +
+    `workers ${ctx.workers.alive} up${ctx.workers.pending ? ` (+${ctx.workers.pending} starting)` : ''}, ` +
+    `${ctx.workers.kills} killed | faults ${total(s.faults)} | ` +
+    `cancels ${total(s.cancels)} | terminations ${total(s.terminations)} | ` +
+    `callbacks forged ${total(s.callbacks.forged)}, replayed ${total(s.callbacks.replayed)}, lies ${total(s.callbacks.signedLies)}`
   );
 }

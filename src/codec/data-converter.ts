@@ -13,7 +13,8 @@ export function cuwoDataConverter(env: NodeJS.ProcessEnv = process.env): DataCon
   if (!env.CUWO_CODEC_KEYS) {
     if (env.CUWO_PLAINTEXT_PAYLOADS === 'true') return {};
     throw new CodecKeyError(
-      'CUWO_CODEC_KEYS is not set: payloads would be stored in plaintext. Set it (see README, "Encryption"), or CUWO_PLAINTEXT_PAYLOADS=true for a throwaway setup',
+      'CUWO_CODEC_KEYS is not set: payloads would be stored in plaintext. ' +
+        'Set it (see README, "Encryption"), or CUWO_PLAINTEXT_PAYLOADS=true for a throwaway setup',
     );
   }
   return { payloadCodecs: [new AesGcmCodec(parseCodecKeys(env.CUWO_CODEC_KEYS))], failureConverterPath: FAILURE_CONVERTER_PATH };

@@ -44,7 +44,8 @@ export function amountPolicyViolation(policy: PaymentOptions['amountPolicy'], re
   }[policy];
   return ok
     ? undefined
-    : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, which amount policy ${policy} does not allow`;
+    : `the provider processed ${formatMoney(processed)} for a requested ${formatMoney(requested)}, ` +
+        `which amount policy ${policy} does not allow`;
 }
 
 /**

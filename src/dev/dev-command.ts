@@ -21,6 +21,9 @@ export async function runDevStack(dataDir: string): Promise<void> {
       accounts: stack.accounts,
     });
     const queue = taskQueue();
+    const tryExport =
+      `export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} ` +
+      `CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys) CUWO_SEAL_KEYS=$(cat ${stack.dataDir}/seal-keys)`;
     console.error(`
   Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address})
   Web UI          ${stack.temporal.uiUrl}
@@ -32,7 +35,7 @@ export async function runDevStack(dataDir: string): Promise<void> {
   metrics         http://${metricsAddress}/metrics (worker), ${stack.callbacks.url}/metrics (callbacks)
   data            ${stack.dataDir} (SQLite and the dev encryption key: state survives a restart)
 
-  Try:  export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys) CUWO_SEAL_KEYS=$(cat ${stack.dataDir}/seal-keys)
+  Try:  ${tryExport}
         npx cuwo start GrantPayout --params examples/grant-payout.json --wait
         npx cuwo start GrantPayout --params examples/grant-payout-payneteasy.json --wait   (prints the receiver's form URL: open it)
   Ctrl-C stops everything.

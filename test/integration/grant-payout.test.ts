@@ -291,17 +291,20 @@ test('the provider secret never enters a workflow history; personal data and amo
 });
 
 describe('the money rule over disburseFunds (adapter regressions, end to end)', () => {
-  test('HTTP 200 with a truncated body after the provider paid, then 429 after processing: retried, one disbursement, success', async () => {
-    const id = uniqueId('garbled');
-    sim.injectFault({ kind: 'bad-body', body: 'truncated', process: true });
-    sim.injectFault({ kind: 'http-error', status: 429, process: true });
-    const { outcome } = await grant(grantPayoutParams(id));
-    const [disbursement] = ledgerFor(id);
-    expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: disbursement!.paymentIntegratorTransactionId } });
-    expect(ledgerFor(id)).toHaveLength(1);
-    expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([200, 429, 200]);
-    expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
-  });
+  test(
+    'HTTP 200 with a truncated body after the provider paid, then 429 after processing: ' + 'retried, one disbursement, success',
+    async () => {
+      const id = uniqueId('garbled');
+      sim.injectFault({ kind: 'bad-body', body: 'truncated', process: true });
+      sim.injectFault({ kind: 'http-error', status: 429, process: true });
+      const { outcome } = await grant(grantPayoutParams(id));
+      const [disbursement] = ledgerFor(id);
+      expect(outcome).toMatchObject({ outcome: 'SUCCESS', result: { payoutReference: disbursement!.paymentIntegratorTransactionId } });
+      expect(ledgerFor(id)).toHaveLength(1);
+      expect(requestsFor(id).map((r) => r.httpStatus)).toEqual([200, 429, 200]);
+      expect(await exists(workflowIds.cancelPayout(id))).toBe(false);
+    },
+  );
 
   test('an undocumented result code is not a decline: retried, then paid', async () => {
     const id = uniqueId('undocumented');

@@ -190,67 +190,78 @@ describe('defect 10: provider callbacks count only for their own order, once', (
 });
 
 describe('defect 11: one request id names one payout', () => {
-  test('our client refuses to start an existing request id with other parameters, naming the fields; the same parameters stay idempotent', async () => {
-    const id = uniqueId('conflict');
-    const params = grantPayoutParams(id);
-    const { handle } = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
-    const again = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
-    expect(again.alreadyStarted).toBe(true);
-    const other = {
-      ...params,
-      requestedAmount: { amount: '99.00', currency: 'EUR' },
-      customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'mallory@okbank' }],
-    };
-    const conflict = startCuwo(payouts.harness.client, 'GrantPayout', other, { taskQueue: payouts.harness.taskQueue });
-    await expect(conflict).rejects.toThrow(ConflictingParametersError);
-    await expect(conflict).rejects.toThrow(/customerIdentifiers\[0\]\.identifier, requestedAmount\.amount/);
-    expect((await cuwoOutcome(handle)).outcome).toBe('SUCCESS');
-    expect(payouts.ledgerFor(id)).toHaveLength(1);
-    expect(payouts.ledgerFor(id)[0]).toMatchObject({ amountMicros: '25000000', vpa: 'asha@okbank' });
-  });
+  test(
+    'our client refuses to start an existing request id with other parameters, naming the fields; ' + 'the same parameters stay idempotent',
+    async () => {
+      const id = uniqueId('conflict');
+      const params = grantPayoutParams(id);
+      const { handle } = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
+      const again = await startCuwo(payouts.harness.client, 'GrantPayout', params, { taskQueue: payouts.harness.taskQueue });
+      expect(again.alreadyStarted).toBe(true);
+      const other = {
+        ...params,
+        requestedAmount: { amount: '99.00', currency: 'EUR' },
+        customerIdentifiers: [{ identifierType: 'UPI_VPA', identifier: 'mallory@okbank' }],
+      };
+      const conflict = startCuwo(payouts.harness.client, 'GrantPayout', other, { taskQueue: payouts.harness.taskQueue });
+      await expect(conflict).rejects.toThrow(ConflictingParametersError);
+      await expect(conflict).rejects.toThrow(/customerIdentifiers\[0\]\.identifier, requestedAmount\.amount/);
+      expect((await cuwoOutcome(handle)).outcome).toBe('SUCCESS');
+      expect(payouts.ledgerFor(id)).toHaveLength(1);
+      expect(payouts.ledgerFor(id)[0]).toMatchObject({ amountMicros: '25000000', vpa: 'asha@okbank' });
+    },
+  );
 });
 
 describe("defect 11: a second execution of the same business id never touches the first one's money", () => {
-  test('AuthorizeOrCapturePayment started again under another workflow id with another amount: DUPLICATE_REQUEST, flagged, no CancelPayment, the first payment stays', async () => {
-    const id = uniqueId('second-exec');
-    const { handle: first } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(id), {
-      taskQueue: pne.harness.taskQueue,
-    });
-    await customerCompletesForm(id);
-    expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
-    const second = await pne.harness.client.workflow.start('AuthorizeOrCapturePayment', {
-      taskQueue: pne.harness.taskQueue,
-      workflowId: `platform-own-id:${id}`,
-      args: [paymentParams(id, { amount: '40.00' })],
-    });
-    expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
-    expect(await flagged(second)).toBe(true);
-    expect(await payouts.exists(workflowIds.cancelPayment(id))).toBe(false);
-    expect(paymentLedger(id)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
-    await recordHistory('payment-authorize-or-capture-duplicate-request-not-compensated', second);
-  });
+  test(
+    'AuthorizeOrCapturePayment started again under another workflow id with another amount: ' +
+      'DUPLICATE_REQUEST, flagged, no CancelPayment, the first payment stays',
+    async () => {
+      const id = uniqueId('second-exec');
+      const { handle: first } = await startCuwo(pne.harness.client, 'AuthorizeOrCapturePayment', paymentParams(id), {
+        taskQueue: pne.harness.taskQueue,
+      });
+      await customerCompletesForm(id);
+      expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
+      const second = await pne.harness.client.workflow.start('AuthorizeOrCapturePayment', {
+        taskQueue: pne.harness.taskQueue,
+        workflowId: `platform-own-id:${id}`,
+        args: [paymentParams(id, { amount: '40.00' })],
+      });
+      expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+      expect(await flagged(second)).toBe(true);
+      expect(await payouts.exists(workflowIds.cancelPayment(id))).toBe(false);
+      expect(paymentLedger(id)).toMatchObject({ takenMinor: '5000', refundedMinor: '0' });
+      await recordHistory('payment-authorize-or-capture-duplicate-request-not-compensated', second);
+    },
+  );
 
-  test('GrantPayout over Payneteasy started again under another workflow id with another amount: DUPLICATE_REQUEST, the first payout is not reversed', async () => {
-    const id = uniqueId('second-payout');
-    const params = (amount: string) => ({
-      ...grantPayoutParams(id),
-      requestedAmount: { amount, currency: 'EUR' },
-      customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }],
-      paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT },
-    });
-    const { handle: first } = await startCuwo(pne.harness.client, 'GrantPayout', params('30.00'), { taskQueue: pne.harness.taskQueue });
-    expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
-    const second = await pne.harness.client.workflow.start('GrantPayout', {
-      taskQueue: pne.harness.taskQueue,
-      workflowId: `platform-own-id:${id}`,
-      args: [params('31.00')],
-    });
-    expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
-    expect(await payouts.exists(workflowIds.cancelPayout(id))).toBe(false);
-    expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([
-      expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' }),
-    ]);
-  });
+  test(
+    'GrantPayout over Payneteasy started again under another workflow id with another amount: ' +
+      'DUPLICATE_REQUEST, the first payout is not reversed',
+    async () => {
+      const id = uniqueId('second-payout');
+      const params = (amount: string) => ({
+        ...grantPayoutParams(id),
+        requestedAmount: { amount, currency: 'EUR' },
+        customerIdentifiers: [{ identifierType: 'CARD_REFERENCE', identifier: `approve-${id}` }],
+        paymentMethodConfiguration: { paymentMethodID: 'pm', accountName: PNE_REVERSIBLE_ACCOUNT },
+      });
+      const { handle: first } = await startCuwo(pne.harness.client, 'GrantPayout', params('30.00'), { taskQueue: pne.harness.taskQueue });
+      expect((await cuwoOutcome(first)).outcome).toBe('SUCCESS');
+      const second = await pne.harness.client.workflow.start('GrantPayout', {
+        taskQueue: pne.harness.taskQueue,
+        workflowId: `platform-own-id:${id}`,
+        args: [params('31.00')],
+      });
+      expect(await cuwoOutcome(second)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'DUPLICATE_REQUEST' } });
+      expect(await payouts.exists(workflowIds.cancelPayout(id))).toBe(false);
+      expect(pne.sim.ledger().filter((l) => l.clientOrderId === `payout:${id}`)).toEqual([
+        expect.objectContaining({ paidMinor: '3000', reversedMinor: '0' }),
+      ]);
+    },
+  );
 });
 
 describe('defect 12: processing data is sealed; other data is refused and nothing moves', () => {
@@ -305,39 +316,42 @@ describe('defect 12: processing data is sealed; other data is refused and nothin
 });
 
 describe('defect 14: a cancel before the first send prevents it', () => {
-  test('GrantPayout canceled while its payout waits to be retried (provider unreachable): Canceled, and the provider never pays', async () => {
-    const port = await freePort();
-    const id = uniqueId('cancel-before-send');
-    const accounts = {
-      [UPI_ACCOUNT]: {
-        provider: 'disburse-funds' as const,
-        baseUrl: `http://127.0.0.1:${port}`,
-        paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
-        bearerToken: BEARER_TOKEN,
-        timeoutMs: 5_000,
-      },
-    };
-    const harness = await (await import('../support/harness')).createHarness();
-    let sim: Awaited<ReturnType<typeof startDisburseFundsSimulator>> | undefined;
-    try {
-      await harness.startWorker(accounts);
-      const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
-      await waitFor(async () => ((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2, 'the payout to be retried');
-      await handle.cancel();
-      // The provider comes back: an old CUWO would now pay out.
-      sim = await startDisburseFundsSimulator({ port, accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN } } });
-      expect(await cuwoOutcome(handle)).toEqual({
-        outcome: 'CANCELED',
-        workflowId: expect.any(String),
-        cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }),
-      });
-      expect(sim.ledger()).toHaveLength(0);
-      await recordHistory('grant-payout-canceled-while-provider-unreachable', handle);
-    } finally {
-      await harness.close();
-      await sim?.close();
-    }
-  });
+  test(
+    'GrantPayout canceled while its payout waits to be retried (provider unreachable): ' + 'Canceled, and the provider never pays',
+    async () => {
+      const port = await freePort();
+      const id = uniqueId('cancel-before-send');
+      const accounts = {
+        [UPI_ACCOUNT]: {
+          provider: 'disburse-funds' as const,
+          baseUrl: `http://127.0.0.1:${port}`,
+          paymentIntegratorAccountId: INTEGRATOR_ACCOUNT_ID,
+          bearerToken: BEARER_TOKEN,
+          timeoutMs: 5_000,
+        },
+      };
+      const harness = await (await import('../support/harness')).createHarness();
+      let sim: Awaited<ReturnType<typeof startDisburseFundsSimulator>> | undefined;
+      try {
+        await harness.startWorker(accounts);
+        const { handle } = await startCuwo(harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: harness.taskQueue });
+        await waitFor(async () => ((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2, 'the payout to be retried');
+        await handle.cancel();
+        // The provider comes back: an old CUWO would now pay out.
+        sim = await startDisburseFundsSimulator({ port, accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN } } });
+        expect(await cuwoOutcome(handle)).toEqual({
+          outcome: 'CANCELED',
+          workflowId: expect.any(String),
+          cancelation: expect.objectContaining({ cancelationReason: 'CANCELED_BY_REQUEST' }),
+        });
+        expect(sim.ledger()).toHaveLength(0);
+        await recordHistory('grant-payout-canceled-while-provider-unreachable', handle);
+      } finally {
+        await harness.close();
+        await sim?.close();
+      }
+    },
+  );
 });
 
 describe('defect 14: the gate every money-moving request passes', () => {

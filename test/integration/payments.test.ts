@@ -142,20 +142,23 @@ test('the customer never completes the form: Canceled, nothing authorized', asyn
   }
 });
 
-test('a cancel request that arrives before the customer authorizes: Failed CANCELED_AFTER_AUTHORIZATION, CancelPayment releases it', async () => {
-  const id = uniqueId('pay-cancel-late');
-  const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { captureMode: 'AUTHORIZE' }));
-  await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_CUSTOMER', 'the form');
-  await handle.cancel();
-  stack.sim.completeForm(orderOf(stack, id)!.orderId); // the customer was already typing: the money gets authorized
-  expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_AUTHORIZATION' } });
-  const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id));
-  expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'SUCCESS' });
-  expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', releasedMinor: '5000' });
-  expectNothingKept(stack, id);
-  await recordHistory('payment-authorize-or-capture-canceled-after-authorization', handle);
-  await recordHistory('payment-cancel-payment-release', compensation);
-});
+test(
+  'a cancel request that arrives before the customer authorizes: ' + 'Failed CANCELED_AFTER_AUTHORIZATION, CancelPayment releases it',
+  async () => {
+    const id = uniqueId('pay-cancel-late');
+    const handle = await start('AuthorizeOrCapturePayment', paymentParams(id, { captureMode: 'AUTHORIZE' }));
+    await waitFor(async () => (await cuwoState(handle))?.stage === 'WAITING_FOR_CUSTOMER', 'the form');
+    await handle.cancel();
+    stack.sim.completeForm(orderOf(stack, id)!.orderId); // the customer was already typing: the money gets authorized
+    expect(await cuwoOutcome(handle)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'CANCELED_AFTER_AUTHORIZATION' } });
+    const compensation = stack.harness.client.workflow.getHandle(workflowIds.cancelPayment(id));
+    expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'SUCCESS' });
+    expect(ledgerOf(stack, id)).toMatchObject({ authorizedMinor: '5000', releasedMinor: '5000' });
+    expectNothingKept(stack, id);
+    await recordHistory('payment-authorize-or-capture-canceled-after-authorization', handle);
+    await recordHistory('payment-cancel-payment-release', compensation);
+  },
+);
 
 describe('PaymentRequest (the platform role)', () => {
   const requestHandle = (id: string, s = stack) => s.harness.client.workflow.getHandle(workflowIds.paymentRequest(id));

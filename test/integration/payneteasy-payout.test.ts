@@ -338,38 +338,42 @@ describe('CancelPayout through Payneteasy', () => {
     expect(stack.orderFor(id)).toBeUndefined();
   });
 
-  test('the payout request may still be on its way (SENDING, no order yet): CancelPayout keeps asking, then fails OUTCOME_UNKNOWN flagged; no payout is sent', async () => {
-    const id = uniqueId('pne-cp-sending');
-    const queue = `${stack.harness.taskQueue}-window`;
-    const worker = await stack.harness.startWorker(
-      { [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), unknownOutcomeWindowMs: 2_000 } as never },
-      queue,
-    );
-    try {
-      const { handle } = await startCuwo(
-        stack.harness.client,
-        'CancelPayout',
-        {
-          '@type': CancelPayoutTypes.parameters,
-          payoutRequestID: id,
-          payoutProcessingData: testSeal().seal(`payout:${id}`, payoutRecord(id, 'SENDING')),
-        },
-        { taskQueue: queue },
+  test(
+    'the payout request may still be on its way (SENDING, no order yet): ' +
+      'CancelPayout keeps asking, then fails OUTCOME_UNKNOWN flagged; no payout is sent',
+    async () => {
+      const id = uniqueId('pne-cp-sending');
+      const queue = `${stack.harness.taskQueue}-window`;
+      const worker = await stack.harness.startWorker(
+        { [PNE_ACCOUNT]: { ...(stack.accounts[PNE_ACCOUNT] as object), unknownOutcomeWindowMs: 2_000 } as never },
+        queue,
       );
-      await waitFor(
-        async () => (await cuwoState(handle))?.stage === 'OUTCOME_UNKNOWN',
-        'CancelPayout to keep asking while the outcome is unknown',
-      );
-      const outcome = await cuwoOutcome(handle);
-      expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
-      expect((outcome as { message: string }).message).toContain(`payout:${id}`);
-      expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
-      expect(stack.orderFor(id)).toBeUndefined();
-      await recordHistory('payneteasy-cancel-payout-sending-outcome-unknown', handle);
-    } finally {
-      await worker.stop();
-    }
-  });
+      try {
+        const { handle } = await startCuwo(
+          stack.harness.client,
+          'CancelPayout',
+          {
+            '@type': CancelPayoutTypes.parameters,
+            payoutRequestID: id,
+            payoutProcessingData: testSeal().seal(`payout:${id}`, payoutRecord(id, 'SENDING')),
+          },
+          { taskQueue: queue },
+        );
+        await waitFor(
+          async () => (await cuwoState(handle))?.stage === 'OUTCOME_UNKNOWN',
+          'CancelPayout to keep asking while the outcome is unknown',
+        );
+        const outcome = await cuwoOutcome(handle);
+        expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+        expect((outcome as { message: string }).message).toContain(`payout:${id}`);
+        expect((await handle.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+        expect(stack.orderFor(id)).toBeUndefined();
+        await recordHistory('payneteasy-cancel-payout-sending-outcome-unknown', handle);
+      } finally {
+        await worker.stop();
+      }
+    },
+  );
 });
 
 describe('worker killed while polling', () => {

@@ -54,23 +54,27 @@ test('worker SIGKILLed in the middle of the provider call: the payout completes 
   await recordHistory('grant-payout-worker-crash-resumed', handle);
 });
 
-test('worker SIGKILLed after the payout was handed over, then a cancel request: the attempt is not retried, GrantPayout fails OUTCOME_UNKNOWN (not a defect) and CancelPayout flags it', async () => {
-  const id = uniqueId('crash-cancel');
-  const { address, bundlePath } = testEnv();
-  const queue = `${stack.harness.taskQueue}-crash-cancel`; // only the victim polls it at first
-  const victim = await spawnWorkerProcess({ address, taskQueue: queue, accounts: stack.accounts, workflowBundlePath: bundlePath });
-  stack.sim.injectFault({ kind: 'latency', ms: 5_000 });
-  const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: queue });
-  await waitFor(() => stack.ledgerFor(id).length === 1, 'the provider to disburse');
-  await victim.kill();
-  await handle.cancel(); // Temporal retries nothing after this: the lost attempt's outcome stays unknown
-  await stack.harness.startWorker(stack.accounts, queue);
-  const outcome = await cuwoOutcome(handle);
-  expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
-  const compensation = stack.harness.client.workflow.getHandle(`cancel-payout:${id}`);
-  expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
-  expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
-  expect(stack.ledgerFor(id)).toHaveLength(1);
-  expect(stack.requestsFor(id)).toHaveLength(1); // nothing re-sent under the cancel request
-  await recordHistory('grant-payout-crashed-then-canceled-outcome-unknown', handle);
-});
+test(
+  'worker SIGKILLed after the payout was handed over, then a cancel request: ' +
+    'the attempt is not retried, GrantPayout fails OUTCOME_UNKNOWN (not a defect) and CancelPayout flags it',
+  async () => {
+    const id = uniqueId('crash-cancel');
+    const { address, bundlePath } = testEnv();
+    const queue = `${stack.harness.taskQueue}-crash-cancel`; // only the victim polls it at first
+    const victim = await spawnWorkerProcess({ address, taskQueue: queue, accounts: stack.accounts, workflowBundlePath: bundlePath });
+    stack.sim.injectFault({ kind: 'latency', ms: 5_000 });
+    const { handle } = await startCuwo(stack.harness.client, 'GrantPayout', grantPayoutParams(id), { taskQueue: queue });
+    await waitFor(() => stack.ledgerFor(id).length === 1, 'the provider to disburse');
+    await victim.kill();
+    await handle.cancel(); // Temporal retries nothing after this: the lost attempt's outcome stays unknown
+    await stack.harness.startWorker(stack.accounts, queue);
+    const outcome = await cuwoOutcome(handle);
+    expect(outcome).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+    const compensation = stack.harness.client.workflow.getHandle(`cancel-payout:${id}`);
+    expect(await cuwoOutcome(compensation)).toMatchObject({ outcome: 'FAILURE', failure: { failureReason: 'OUTCOME_UNKNOWN' } });
+    expect((await compensation.describe()).searchAttributes).toMatchObject({ CuwoNeedsReconciliation: [true] });
+    expect(stack.ledgerFor(id)).toHaveLength(1);
+    expect(stack.requestsFor(id)).toHaveLength(1); // nothing re-sent under the cancel request
+    await recordHistory('grant-payout-crashed-then-canceled-outcome-unknown', handle);
+  },
+);

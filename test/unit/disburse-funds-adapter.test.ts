@@ -306,27 +306,30 @@ describe('defect 2: answers outside the protocol are UNKNOWN, never "not done"',
 });
 
 describe('defect 3: 412 IDEMPOTENCY_VIOLATION: another execution owns the key', () => {
-  test('grant -> FAILED DUPLICATE_REQUEST, nothing moved here, flagged, stage CONFLICT; CancelPayout flags it too, sending nothing', async () => {
-    const id = newId();
-    await adapter().grant(input(id, '30.00'), testProviderContext(request(id))); // the other execution: same request id, other amount
-    const ctx = testProviderContext(request(id));
-    const step = await adapter().grant(input(id), ctx);
-    expect(step).toMatchObject({
-      status: 'FAILED',
-      reason: 'DUPLICATE_REQUEST',
-      failureCode: 'IDEMPOTENCY_VIOLATION',
-      moneyMayHaveMoved: false,
-      needsReconciliation: true,
-    });
-    const record = recordOf((step as { processingData: string }).processingData, id);
-    expect(record).toMatchObject({ stage: 'CONFLICT', errorResponseCode: 'IDEMPOTENCY_VIOLATION' });
+  test(
+    'grant -> FAILED DUPLICATE_REQUEST, nothing moved here, flagged, stage CONFLICT; ' + 'CancelPayout flags it too, sending nothing',
+    async () => {
+      const id = newId();
+      await adapter().grant(input(id, '30.00'), testProviderContext(request(id))); // the other execution: same request id, other amount
+      const ctx = testProviderContext(request(id));
+      const step = await adapter().grant(input(id), ctx);
+      expect(step).toMatchObject({
+        status: 'FAILED',
+        reason: 'DUPLICATE_REQUEST',
+        failureCode: 'IDEMPOTENCY_VIOLATION',
+        moneyMayHaveMoved: false,
+        needsReconciliation: true,
+      });
+      const record = recordOf((step as { processingData: string }).processingData, id);
+      expect(record).toMatchObject({ stage: 'CONFLICT', errorResponseCode: 'IDEMPOTENCY_VIOLATION' });
 
-    const before = proxy.received();
-    const cancel = await adapter().cancel(record, testProviderContext(request(id)));
-    expect(cancel).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', needsReconciliation: true });
-    expect(proxy.received()).toBe(before);
-    expect(ledgerFor(id)).toEqual([expect.objectContaining({ amountMicros: '30000000' })]);
-  });
+      const before = proxy.received();
+      const cancel = await adapter().cancel(record, testProviderContext(request(id)));
+      expect(cancel).toMatchObject({ status: 'FAILED', reason: 'DUPLICATE_REQUEST', needsReconciliation: true });
+      expect(proxy.received()).toBe(before);
+      expect(ledgerFor(id)).toEqual([expect.objectContaining({ amountMicros: '30000000' })]);
+    },
+  );
 });
 
 describe('defect 4: micros beyond int64 are refused, not sent', () => {
@@ -409,33 +412,36 @@ describe('defect 6: ErrorResponses', () => {
     expect(await adapter().cancel(record, testProviderContext(request(id)))).toMatchObject({ status: 'CANCELED' });
   });
 
-  test('the same refusal on a retry after a send that may have been processed -> FAILED OUTCOME_UNKNOWN, money may have moved', async () => {
-    const id = newId();
-    const first = await grantWithLostAnswer(id, true);
-    proxy.next(fixedAnswer(401, errorResponse('INVALID_PAYLOAD_SIGNATURE')));
-    const step = await adapter().grant(input(id), testProviderContext(request(id), { attempt: 2, resumed: first.lastRecord() }));
-    expect(step).toMatchObject({
-      status: 'FAILED',
-      reason: 'OUTCOME_UNKNOWN',
-      failureCode: 'INVALID_PAYLOAD_SIGNATURE',
-      moneyMayHaveMoved: true,
-    });
-    const record = recordOf((step as { processingData: string }).processingData, id);
-    expect(record).toMatchObject({ stage: 'SENDING' });
-    expect(await adapter().cancel(record, testProviderContext(request(id)))).toMatchObject({
-      status: 'FAILED',
-      reason: 'OUTCOME_UNKNOWN',
-      needsReconciliation: true,
-    });
+  test(
+    'the same refusal on a retry after a send that may have been processed -> ' + 'FAILED OUTCOME_UNKNOWN, money may have moved',
+    async () => {
+      const id = newId();
+      const first = await grantWithLostAnswer(id, true);
+      proxy.next(fixedAnswer(401, errorResponse('INVALID_PAYLOAD_SIGNATURE')));
+      const step = await adapter().grant(input(id), testProviderContext(request(id), { attempt: 2, resumed: first.lastRecord() }));
+      expect(step).toMatchObject({
+        status: 'FAILED',
+        reason: 'OUTCOME_UNKNOWN',
+        failureCode: 'INVALID_PAYLOAD_SIGNATURE',
+        moneyMayHaveMoved: true,
+      });
+      const record = recordOf((step as { processingData: string }).processingData, id);
+      expect(record).toMatchObject({ stage: 'SENDING' });
+      expect(await adapter().cancel(record, testProviderContext(request(id)))).toMatchObject({
+        status: 'FAILED',
+        reason: 'OUTCOME_UNKNOWN',
+        needsReconciliation: true,
+      });
 
-    // Attempt 2 without the earlier record (heartbeat lost): the same, conservatively.
-    const other = newId();
-    proxy.next(fixedAnswer(400, errorResponse('INVALID_FIELD_VALUE')));
-    expect(await adapter().grant(input(other), testProviderContext(request(other), { attempt: 2 }))).toMatchObject({
-      reason: 'OUTCOME_UNKNOWN',
-      moneyMayHaveMoved: true,
-    });
-  });
+      // Attempt 2 without the earlier record (heartbeat lost): the same, conservatively.
+      const other = newId();
+      proxy.next(fixedAnswer(400, errorResponse('INVALID_FIELD_VALUE')));
+      expect(await adapter().grant(input(other), testProviderContext(request(other), { attempt: 2 }))).toMatchObject({
+        reason: 'OUTCOME_UNKNOWN',
+        moneyMayHaveMoved: true,
+      });
+    },
+  );
 
   test('a refusal on a retry after sends that were all refused before any byte left is still a refusal', async () => {
     const id = newId();

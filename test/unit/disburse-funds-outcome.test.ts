@@ -180,14 +180,17 @@ describe('row: 200 body not JSON, truncated, empty, an ErrorResponse, or a requi
   });
 });
 
-describe('row: 400 INVALID_FIELD_VALUE / MISSING_REQUIRED_FIELD / PRECONDITION_VIOLATION / INVALID_DECRYPTED_REQUEST -> NOT_DONE refused', () => {
-  test.each(REFUSED)('%s, with description and error identifier kept', (code) => {
-    expect(classifyDisburseFunds(answer(400, errorResponse(code, { paymentIntegratorErrorIdentifier: 'e-1' })))).toEqual({
-      outcome: 'NOT_DONE',
-      notDone: { kind: 'refused', httpStatus: 400, code, configuration: false, description: 'why', errorIdentifier: 'e-1' },
+describe(
+  'row: 400 INVALID_FIELD_VALUE / MISSING_REQUIRED_FIELD / PRECONDITION_VIOLATION / INVALID_DECRYPTED_REQUEST ' + '-> NOT_DONE refused',
+  () => {
+    test.each(REFUSED)('%s, with description and error identifier kept', (code) => {
+      expect(classifyDisburseFunds(answer(400, errorResponse(code, { paymentIntegratorErrorIdentifier: 'e-1' })))).toEqual({
+        outcome: 'NOT_DONE',
+        notDone: { kind: 'refused', httpStatus: 400, code, configuration: false, description: 'why', errorIdentifier: 'e-1' },
+      });
     });
-  });
-});
+  },
+);
 
 describe('row: configuration refusals at their documented status -> NOT_DONE refused (configuration)', () => {
   test.each(MISCONFIGURED)('%d %s', (status, code) => {
@@ -305,27 +308,30 @@ describe('totality', () => {
     }),
   );
 
-  test('never throws; DONE only for 200 SUCCESS; refused only for 400/401/403/404; conflict only for 412; not-sent only when not sent', () => {
-    fc.assert(
-      fc.property(exchange, (ex) => {
-        const result = classifyDisburseFunds(ex);
-        if (result.outcome === 'UNKNOWN') {
-          expect(typeof result.why).toBe('string');
-          return;
-        }
-        if (result.outcome === 'DONE') {
-          expect(ex).toMatchObject({ kind: 'answer', httpStatus: 200 });
-          expect(JSON.parse((ex as { body: string }).body).disburseFundsResult.disburseFundsResultCode).toBe('SUCCESS');
-          return;
-        }
-        const { notDone } = result;
-        if (notDone.kind === 'not-sent') expect(ex.kind).toBe('not-sent');
-        else expect(ex.kind).toBe('answer');
-        if (notDone.kind === 'declined') expect((ex as { httpStatus: number }).httpStatus).toBe(200);
-        if (notDone.kind === 'refused') expect([400, 401, 403, 404]).toContain((ex as { httpStatus: number }).httpStatus);
-        if (notDone.kind === 'conflict') expect((ex as { httpStatus: number }).httpStatus).toBe(412);
-      }),
-      { numRuns: 2_000 },
-    );
-  });
+  test(
+    'never throws; DONE only for 200 SUCCESS; refused only for 400/401/403/404; ' + 'conflict only for 412; not-sent only when not sent',
+    () => {
+      fc.assert(
+        fc.property(exchange, (ex) => {
+          const result = classifyDisburseFunds(ex);
+          if (result.outcome === 'UNKNOWN') {
+            expect(typeof result.why).toBe('string');
+            return;
+          }
+          if (result.outcome === 'DONE') {
+            expect(ex).toMatchObject({ kind: 'answer', httpStatus: 200 });
+            expect(JSON.parse((ex as { body: string }).body).disburseFundsResult.disburseFundsResultCode).toBe('SUCCESS');
+            return;
+          }
+          const { notDone } = result;
+          if (notDone.kind === 'not-sent') expect(ex.kind).toBe('not-sent');
+          else expect(ex.kind).toBe('answer');
+          if (notDone.kind === 'declined') expect((ex as { httpStatus: number }).httpStatus).toBe(200);
+          if (notDone.kind === 'refused') expect([400, 401, 403, 404]).toContain((ex as { httpStatus: number }).httpStatus);
+          if (notDone.kind === 'conflict') expect((ex as { httpStatus: number }).httpStatus).toBe(412);
+        }),
+        { numRuns: 2_000 },
+      );
+    },
+  );
 });

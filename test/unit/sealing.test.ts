@@ -8,12 +8,16 @@ const NEW = 'new:' + Buffer.alloc(32, 2).toString('base64');
 const seal = (spec: string, acceptUnsealed = false) => new ProcessingDataSeal(parseCodecKeys(spec, 'CUWO_SEAL_KEYS'), acceptUnsealed);
 const record = { v: 1, provider: 'disburse-funds', account: 'upi', amountMicros: '25000000', vpa: 'asha@okbank', stage: 'PAID' };
 
-test('a sealed record opens for its own request, stays readable, and rotates: sealed with the old key, opened after the new one came first', () => {
-  const sealed = seal(OLD).seal('payout:PR-1', record);
-  expect(JSON.parse(sealed).record).toEqual(record);
-  expect(seal(`${NEW},${OLD}`).open(sealed, 'payout:PR-1')).toEqual({ ok: true, record, sealed: true });
-  expect(JSON.parse(seal(`${NEW},${OLD}`).seal('payout:PR-1', record)).seal.kid).toBe('new');
-});
+test(
+  'a sealed record opens for its own request, stays readable, and rotates: ' +
+    'sealed with the old key, opened after the new one came first',
+  () => {
+    const sealed = seal(OLD).seal('payout:PR-1', record);
+    expect(JSON.parse(sealed).record).toEqual(record);
+    expect(seal(`${NEW},${OLD}`).open(sealed, 'payout:PR-1')).toEqual({ ok: true, record, sealed: true });
+    expect(JSON.parse(seal(`${NEW},${OLD}`).seal('payout:PR-1', record)).seal.kid).toBe('new');
+  },
+);
 
 test.each([
   ['another request', (s: string) => s, 'payout:PR-2', 'belongs to payout:PR-1'],

@@ -82,7 +82,9 @@ export function answerFor(fault: ParsedFault | undefined, real: Answer | undefin
     case 'html-error':
       return {
         status: fault.status,
-        body: `<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>${fault.status} Error</h1><p>upstream said no</p></body></html>`,
+        body:
+          `<!DOCTYPE html><html><head><title>${fault.status}</title></head>` +
+          `<body><h1>${fault.status} Error</h1><p>upstream said no</p></body></html>`,
         contentType: 'text/html; charset=utf-8',
       };
     case 'bad-body': {

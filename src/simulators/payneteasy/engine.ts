@@ -23,7 +23,8 @@ import {
 } from './model';
 import { ProtocolError, sha1Hex } from './protocol';
 
-export type CallbackMode = 'deliver' | 'drop' | 'duplicate' | 'delay'; // drop = never sent; duplicate = sent twice; delay = sent after callbackDelayMs
+// drop = never sent; duplicate = sent twice; delay = sent after callbackDelayMs
+export type CallbackMode = 'deliver' | 'drop' | 'duplicate' | 'delay';
 export const CALLBACK_MODES = ['deliver', 'drop', 'duplicate', 'delay'] as const satisfies readonly CallbackMode[];
 
 export interface CallbackAttempt {
@@ -88,7 +89,7 @@ export class Engine {
       try {
         publicKey = createPublicKey(m.publicKeyPem);
       } catch (err) {
-        throw new Error(`merchant ${m.endpointId}: publicKeyPem is not a usable public key (${(err as Error).message})`);
+        throw new Error(`merchant ${m.endpointId}: publicKeyPem is not a usable public key (${(err as Error).message})`, { cause: err });
       }
       if (publicKey.asymmetricKeyType !== 'rsa') throw new Error(`merchant ${m.endpointId}: publicKeyPem must be an RSA key`);
       this.merchants.set(m.endpointId, { merchant: { ...m }, publicKey });
@@ -235,7 +236,8 @@ export class Engine {
     if (tx.status !== 'processing') {
       throw new FormError(
         409,
-        `the ${payment ? 'payment' : 'payout'} form of order ${orderId} is closed (${tx.type} ${tx.status}${tx.errorCode ? `, ${tx.errorCode}` : ''})`,
+        `the ${payment ? 'payment' : 'payout'} form of order ${orderId} is closed ` +
+          `(${tx.type} ${tx.status}${tx.errorCode ? `, ${tx.errorCode}` : ''})`,
       );
     }
     order.formCompleted = true;

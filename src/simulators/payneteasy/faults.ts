@@ -65,7 +65,8 @@ export const appliesTo = (fault: PayneteasyFault, command: Command) =>
   (fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command)) === command;
 
 const HTML =
-  '<!doctype html><html><head><title>Gateway error</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>';
+  '<!doctype html><html><head><title>Gateway error</title></head>' +
+  '<body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>';
 
 /** Whether the request is carried out before the fault answers. */
 export function processes(fault: PayneteasyFault | undefined): boolean {

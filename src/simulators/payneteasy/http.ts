@@ -102,7 +102,8 @@ export function createApp(engine: Engine, faults: FaultQueue<PayneteasyFault>): 
  */
 function addFormPages(app: FastifyInstance, engine: Engine): void {
   const page = (title: string, content: string) =>
-    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+    `<body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
   app.get<{ Params: { orderId: string } }>(`${FORM_PATH}/:orderId`, async (request, reply) => {
     const order = engine.orders.get(request.params.orderId);
     reply.type('text/html; charset=utf-8');
@@ -120,7 +121,8 @@ function addFormPages(app: FastifyInstance, engine: Engine): void {
           'Card payment',
           `<p>Order ${escapeHtml(order.clientOrderId)}</p>` +
             `<form method="post" action="${action}">` +
-            `<label>Amount (${escapeHtml(order.currency)}) <input name="amount" value="${escapeHtml(formatMinor(BigInt(order.amountMinor), order.currency))}"></label>` +
+            `<label>Amount (${escapeHtml(order.currency)}) ` +
+            `<input name="amount" value="${escapeHtml(formatMinor(BigInt(order.amountMinor), order.currency))}"></label>` +
             '<label>Card number <input name="card_number" autocomplete="cc-number"></label>' +
             '<label>Expiry <input name="card_expiry" placeholder="MM/YY"></label>' +
             '<label>CVV <input name="cvv2"></label>' +
@@ -133,7 +135,8 @@ function addFormPages(app: FastifyInstance, engine: Engine): void {
     return reply.send(
       page(
         'Confirm payout',
-        `<p>Order ${escapeHtml(order.clientOrderId)}: ${escapeHtml(amount)}</p><form method="post" action="${action}"><button type="submit">Confirm</button></form>`,
+        `<p>Order ${escapeHtml(order.clientOrderId)}: ${escapeHtml(amount)}</p>` +
+          `<form method="post" action="${action}"><button type="submit">Confirm</button></form>`,
       ),
     );
   });

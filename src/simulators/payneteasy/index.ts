@@ -149,7 +149,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Payn
   try {
     publicKeyPem = readFileSync(keyFile, 'utf8');
   } catch (err) {
-    throw new Error(`PAYNETEASY_PUBLIC_KEY_FILE ${keyFile} cannot be read: ${(err as Error).message}`);
+    throw new Error(`PAYNETEASY_PUBLIC_KEY_FILE ${keyFile} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   const reversal = process.env.PAYNETEASY_PAYOUT_REVERSAL ?? 'false';
   if (reversal !== 'true' && reversal !== 'false')

@@ -109,7 +109,7 @@ export function currencyField(f: Fields): string {
 export function httpUrlField(f: Fields, name: string): string | undefined {
   const v = f.opt(name);
   if (v === undefined) return undefined;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = ['http:', 'https:'].includes(new URL(v).protocol);
   } catch {
