@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { control, majorAmount, minorAmount, oauthHeader, parseAnswer } from '../../src/activities/providers/payneteasy/protocol';
+import { parseAnswer } from '../../src/activities/providers/payneteasy/answers';
+import { control, majorAmount, minorAmount, oauthHeader } from '../../src/activities/providers/payneteasy/protocol';
 
 const privateKeyPem = readFileSync(join(__dirname, '../fixtures/payneteasy-test-key.pem'), 'utf8');
 const url = 'https://sandbox.payneteasy.com/paynet/api/v4/payout/1001';

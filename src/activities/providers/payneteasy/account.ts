@@ -5,6 +5,9 @@ import { DEFAULT_RECEIVER_ABANDONED_CODES } from './codes';
 export const PROVIDER = 'payneteasy';
 export const DEFAULT_UNKNOWN_OUTCOME_WINDOW_MS = 60 * 60_000;
 
+/** A duration in milliseconds, `fallback` when absent. */
+const ms = (fallback: number) => z.number().int().positive().default(fallback);
+
 export const payneteasyAccountSchema = z.object({
   provider: z.literal(PROVIDER),
   /** The gate's base, e.g. https://gate.payneteasy.com/paynet/ ; commands are appended as api/<command>/<endpointId>. */
@@ -28,27 +31,11 @@ export const payneteasyAccountSchema = z.object({
   /** The provider's advice: every 3-5 s for the first minutes, then every 5-10 min up to an hour, then rarely. */
   polling: z
     .object({
-      fastIntervalMs: z.number().int().positive().default(4_000),
-      fastPhaseMs: z
-        .number()
-        .int()
-        .positive()
-        .default(5 * 60_000),
-      slowIntervalMs: z
-        .number()
-        .int()
-        .positive()
-        .default(5 * 60_000),
-      slowPhaseMs: z
-        .number()
-        .int()
-        .positive()
-        .default(60 * 60_000),
-      lateIntervalMs: z
-        .number()
-        .int()
-        .positive()
-        .default(60 * 60_000),
+      fastIntervalMs: ms(4_000),
+      fastPhaseMs: ms(5 * 60_000),
+      slowIntervalMs: ms(5 * 60_000),
+      slowPhaseMs: ms(60 * 60_000),
+      lateIntervalMs: ms(60 * 60_000),
     })
     .default({
       fastIntervalMs: 4_000,

@@ -10,9 +10,6 @@ export const FINAL_STATUS_REASONS: Record<string, 'DECLINED' | 'FILTERED' | 'PRO
   error: 'PROVIDER_ERROR',
 };
 
-/** Statuses that are not final: keep asking (`unknown` means the provider itself must be asked again). */
-export const PENDING_STATUSES = new Set(['processing', 'unknown']);
-
 /**
  * Error codes meaning the receiver never completed the provider's form, so nothing was paid: the
  * spec's cancelation (RECEIVER_DID_NOT_CONFIRM), not a failure. FORM_EXPIRED is the code our
@@ -22,3 +19,7 @@ export const DEFAULT_RECEIVER_ABANDONED_CODES = ['FORM_EXPIRED'];
 
 /** Error codes of an answer that mean our account configuration is wrong. */
 export const CONFIGURATION_ERROR_CODES = new Set(['OAUTH_INVALID', 'CONTROL_INVALID']);
+
+/** The reason for a refusal (of a request, or to tell a status): our configuration, or the provider's. */
+export const refusalReason = (code: string): 'CONFIGURATION_ERROR' | 'PROVIDER_ERROR' =>
+  CONFIGURATION_ERROR_CODES.has(code) ? 'CONFIGURATION_ERROR' : 'PROVIDER_ERROR';

@@ -1,21 +1,25 @@
 /**
- * Payneteasy HTTP and signing, shared by payouts and payments: form POSTs to `api/<command>/<endpoint>`
- * through the one exchange helper (never throws), the status query, and the polling cadence.
- * What an exchange proves is decided in outcome.ts, not here.
+ * Payneteasy wiring, shared by payouts and payments: requests built in requests.ts are POSTed as forms
+ * to `<baseUrl>api/<command>/<endpoint>` through the one exchange helper (../http.ts, never throws),
+ * the v4 payout signed with OAuth RSA-SHA256, and each answer handed to its classifier (outcome.ts).
+ * Also the callback URL of a CUWO and the polling cadence the provider advises (docs/payneteasy.md).
  */
 import type { Money } from '../../../contracts/money';
 import { exchange, withSlash, type Exchange } from '../http';
+import type { Classified } from '../outcome';
 import type { PayneteasyAccount } from './account';
-import { classifyStatus, type StatusOutcome, type TransactionType } from './outcome';
-import { control, minorAmount, oauthHeader } from './protocol';
+import { classifyCreation, classifyOrderCommand, classifyStatus, type Accepted, type NotDone, type StatusOutcome } from './outcome';
+import { oauthHeader } from './protocol';
+import {
+  orderCommandRequest,
+  paymentFormRequest,
+  payoutRequest,
+  statusRequest,
+  type PayneteasyRequest,
+  type StatusQuestion,
+} from './requests';
 
-/** What the status query names: the order, and the transaction by its serial number when known. */
-export interface StatusQuestion {
-  clientOrderId: string;
-  orderId?: string;
-  serialNumber?: string;
-  type: TransactionType;
-}
+export type { StatusQuestion } from './requests';
 
 export class PayneteasyGateway {
   constructor(readonly account: PayneteasyAccount) {}
@@ -29,74 +33,50 @@ export class PayneteasyGateway {
     return this.account.callbackUrl ? `${withSlash(this.account.callbackUrl)}${encodeURIComponent(workflowId)}` : undefined;
   }
 
-  post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Exchange> {
-    const init = {
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams(form).toString(),
-    };
-    return exchange(url, init, this.account.timeoutMs);
-  }
-
-  /** `/api/v4/payout`, signed OAuth 1.0a RSA-SHA256 (the body is part of the signature). */
-  async payout(form: Record<string, string>): Promise<Exchange> {
-    const url = this.commandUrl('v4/payout');
-    let authorization: string;
-    try {
-      authorization = oauthHeader({ url, form, login: this.account.login, privateKeyPem: this.account.privateKeyPem });
-    } catch (err) {
-      return { kind: 'not-sent', error: `cannot sign the request with the configured private key: ${(err as Error).message}` }; // nothing left
+  /** Sends a request as a form POST; an OAuth request is signed first (the body is part of the signature). */
+  async send(request: PayneteasyRequest): Promise<Exchange> {
+    const url = this.commandUrl(request.command);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (request.oauth) {
+      try {
+        const { login, privateKeyPem } = this.account;
+        headers.authorization = oauthHeader({ url, form: request.form, login, privateKeyPem });
+      } catch (err) {
+        // Nothing left: the request was never sent.
+        return { kind: 'not-sent', error: `cannot sign the request with the configured private key: ${(err as Error).message}` };
+      }
     }
-    return this.post(url, form, { authorization });
+    return exchange(url, { method: 'POST', headers, body: new URLSearchParams(request.form).toString() }, this.account.timeoutMs);
   }
 
-  /** `/api/v2/sale-form` or `/api/v2/preauth-form`: control over endpoint, order, minor amount, email. */
-  paymentForm(
+  /** `/api/v4/payout`, classified as the creation of an order. */
+  async payout(fields: Parameters<typeof payoutRequest>[0]): Promise<Classified<Accepted, NotDone>> {
+    return classifyCreation(await this.send(payoutRequest(fields)), { clientOrderId: fields.clientOrderId, form: false });
+  }
+
+  /** `/api/v2/sale-form` or `/api/v2/preauth-form`, classified as the creation of an order. */
+  async paymentForm(
     command: 'sale' | 'preauth',
     fields: { clientOrderId: string; amount: Money; description: string; email?: string; callbackUrl?: string },
-  ): Promise<Exchange> {
-    const { endpointId, controlKey } = this.account;
-    const email = fields.email ?? '';
-    const form: Record<string, string> = {
-      client_orderid: fields.clientOrderId,
-      order_desc: fields.description,
-      amount: fields.amount.amount,
-      currency: fields.amount.currency,
-      control: control(endpointId, fields.clientOrderId, minorAmount(fields.amount), email, controlKey),
-    };
-    if (email) form.email = email;
-    if (fields.callbackUrl) form.server_callback_url = fields.callbackUrl;
-    return this.post(this.commandUrl(`v2/${command}-form`), form);
+  ): Promise<Classified<Accepted, NotDone>> {
+    return classifyCreation(await this.send(paymentFormRequest(this.account, command, fields)), {
+      clientOrderId: fields.clientOrderId,
+      form: true,
+    });
   }
 
-  /** A command on an existing order (capture, return): login, ids, SHA-1 control. */
-  orderCommand(
+  /** A command on an existing order (capture, return), classified: DONE means a transaction exists. */
+  async orderCommand(
     command: 'capture' | 'return',
     ids: { clientOrderId: string; orderId: string },
     extra: Record<string, string> = {},
-  ): Promise<Exchange> {
-    const { login, controlKey } = this.account;
-    return this.post(this.commandUrl(`v2/${command}`), {
-      login,
-      client_orderid: ids.clientOrderId,
-      orderid: ids.orderId,
-      ...extra,
-      control: control(login, ids.clientOrderId, ids.orderId, controlKey),
-    });
+  ): Promise<Classified<Accepted, NotDone>> {
+    return classifyOrderCommand(await this.send(orderCommandRequest(this.account, command, ids, extra)), ids);
   }
 
   /** `/api/v2/status` about one transaction (by its serial number, else the order's latest), classified. */
   async status(question: StatusQuestion): Promise<StatusOutcome> {
-    const { login, controlKey } = this.account;
-    const { clientOrderId, orderId, serialNumber } = question;
-    const form: Record<string, string> = {
-      login,
-      client_orderid: clientOrderId,
-      control: control(login, clientOrderId, orderId ?? '', controlKey),
-    };
-    if (orderId) form.orderid = orderId;
-    if (serialNumber) form['by-request-sn'] = serialNumber;
-    return classifyStatus(await this.post(this.commandUrl('v2/status'), form), question);
+    return classifyStatus(await this.send(statusRequest(this.account, question)), question);
   }
 
   /** The provider's cadence: fast at first, slower after the first minutes, rarely after the first hour. */

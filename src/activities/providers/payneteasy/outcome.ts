@@ -1,8 +1,7 @@
 /**
- * Payneteasy: what an exchange proves, in the three outcomes of the money rule (../outcome.ts).
- * Small, pure, total functions; the adapters only act on their results. "Well-formed" means an HTTP
- * answer whose body is complete (Payneteasy ends every value with a newline, so a body that does not
- * end with one was cut off), parses as form pairs without a repeated field, and names its `type`.
+ * Payneteasy: what an exchange proves, in the three outcomes of the money rule (../outcome.ts), as
+ * docs/payneteasy.md ("What an answer proves") tabulates it. Small, pure, total functions; the
+ * adapters only act on their results. Whether an answer is well-formed at all is answers.ts.
  *
  *   exchange                                  creation             status of transaction T      order command
  *                                             (payout, sale-form,   (asked by serial or for the  (capture, return)
@@ -33,15 +32,13 @@
  */
 import type { Exchange } from '../http';
 import type { Classified } from '../outcome';
+import { field, read, refusalOf, type Refusal } from './answers';
 import { providerMinorUnits } from './protocol';
+
+export type { Refusal } from './answers';
 
 export type TransactionType = 'payout' | 'sale' | 'preauth' | 'capture' | 'return' | 'void';
 export type FinalFailure = 'declined' | 'error' | 'filtered';
-
-export interface Refusal {
-  code: string;
-  message: string;
-}
 
 /** Why a request did not happen: it never left, or the provider refused it. */
 export type NotDone = { notSent: string } | { refused: Refusal };
@@ -92,41 +89,9 @@ export type StatusOutcome =
   Exclude<Classified<TransactionView, TransactionView & { status: FinalFailure }>, { outcome: 'UNKNOWN' }> | StatusUnknown;
 
 const FINAL_FAILURES: ReadonlySet<string> = new Set<FinalFailure>(['declined', 'error', 'filtered']);
+const isFinalFailure = (status: string): status is FinalFailure => FINAL_FAILURES.has(status);
 const IN_PROGRESS: ReadonlySet<string> = new Set(['processing', 'unknown']);
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ORDER_NOT_FOUND', 'TRANSACTION_NOT_FOUND']);
-
-type Fields = Map<string, string>;
-type Read = { fields: Fields; httpStatus: number } | { why: string };
-
-/** HTTP statuses that say nothing about the request: the provider may or may not have processed it. */
-const saysNothing = (httpStatus: number) =>
-  httpStatus !== 200 && !(httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429);
-
-/** A well-formed protocol answer, or why the exchange is not one. */
-function read(exchange: Exchange): Read {
-  if (exchange.kind !== 'answer')
-    return { why: exchange.kind === 'not-sent' ? `not sent (${exchange.error})` : `no answer (${exchange.error})` };
-  const { httpStatus, body } = exchange;
-  if (saysNothing(httpStatus)) return { why: `HTTP ${httpStatus}` };
-  if (!body.endsWith('\n')) return { why: `HTTP ${httpStatus} with ${body.trim() ? 'a cut-off or foreign body' : 'an empty body'}` };
-  const fields: Fields = new Map();
-  for (const [key, value] of new URLSearchParams(body.trim())) {
-    const name = key.trim();
-    if (fields.has(name)) return { why: `HTTP ${httpStatus}: field "${name}" appears twice` };
-    fields.set(name, value.trim());
-  }
-  if (!fields.get('type')) return { why: `HTTP ${httpStatus} without a Payneteasy answer type` };
-  return { fields, httpStatus };
-}
-
-/** A non-empty field. */
-const field = (fields: Fields, name: string) => fields.get(name) || undefined;
-
-function refusalOf(fields: Fields): Refusal | undefined {
-  const type = fields.get('type');
-  const code = field(fields, 'error-code');
-  return (type === 'error' || type === 'validation-error') && code ? { code, message: fields.get('error-message') ?? '' } : undefined;
-}
 
 /** The accept of a request that creates or changes an order. */
 function classifyAccept(
@@ -181,12 +146,9 @@ export function classifyStatus(
   const { fields } = answer;
   const refused = refusalOf(fields);
   if (refused) {
+    const sought = asked.serialNumber ? `${asked.type} ${asked.serialNumber}` : 'order';
     return NOT_FOUND_CODES.has(refused.code)
-      ? unknown(
-          'not-found',
-          `Payneteasy knows no ${asked.serialNumber ? `${asked.type} ${asked.serialNumber}` : 'order'} for ${asked.clientOrderId} (${refused.code})`,
-          { refusal: refused },
-        )
+      ? unknown('not-found', `Payneteasy knows no ${sought} for ${asked.clientOrderId} (${refused.code})`, { refusal: refused })
       : unknown('refused', `Payneteasy refused the status of ${asked.clientOrderId}: ${refused.code} ${refused.message}`.trim(), {
           refusal: refused,
         });
@@ -231,7 +193,7 @@ export function classifyStatus(
   if (txType !== asked.type)
     return unknown('unrecognised', `the status answer is about a ${txType}, not the ${asked.type} asked about`, { view });
   if (status === 'approved') return { outcome: 'DONE', done: view };
-  if (FINAL_FAILURES.has(status)) return { outcome: 'NOT_DONE', notDone: { ...view, status: status as FinalFailure } };
+  if (isFinalFailure(status)) return { outcome: 'NOT_DONE', notDone: { ...view, status } };
   if (IN_PROGRESS.has(status)) return unknown('in-progress', `${asked.type} ${serialNumber} is ${status}`, { view });
   return unknown('unrecognised', `undocumented status "${status}" for ${asked.type} ${serialNumber}`, { view });
 }

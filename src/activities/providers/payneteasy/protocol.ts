@@ -1,7 +1,8 @@
 /**
- * Payneteasy wire format (reference/payneteasy.md): form-urlencoded requests, newline-terminated
- * form-urlencoded answers, SHA-1 `control` strings with amounts in minor units, and OAuth 1.0a
- * RSA-SHA256 signatures for the v4 payout. Pure functions, known-vector tested.
+ * Payneteasy wire primitives (docs/payneteasy.md, "Common rules"): SHA-1 `control` strings with
+ * amounts in minor units, amounts as the `amount` field wants them and as the provider writes them,
+ * and OAuth 1.0a RSA-SHA256 signatures for the v4 payout. Pure functions, known-vector tested.
+ * Requests are built in requests.ts, answers decoded in answers.ts.
  */
 import { createHash, sign } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
@@ -10,13 +11,6 @@ import { currencyExponent, fromMinorUnits, toMinorUnits, type Money } from '../.
 /** Lowercase hex SHA-1 of the concatenated parts (the merchant control key is always the last part). */
 export function control(...parts: string[]): string {
   return createHash('sha1').update(parts.join(''), 'utf8').digest('hex');
-}
-
-/** Parses an answer: form-urlencoded pairs whose values end with a newline. */
-export function parseAnswer(body: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(body.trim())) fields[key.trim()] = value.trim();
-  return fields;
 }
 
 /** "25.00" style amount in major units with a dot, as the `amount` field wants it. */
