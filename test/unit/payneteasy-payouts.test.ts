@@ -133,6 +133,9 @@ describe('defect 1: answers outside the protocol are unknown, never "not done"',
       reason: 'NOT_REVERSIBLE',
       needsReconciliation: true,
     });
+    // A retried CancelPayout resumes from that same REJECTED record: it must look once, not restart forever.
+    const retried = bench.payouts().cancel(legacy, ctxFor(id, { attempt: 2, resumed: legacy }));
+    expect(await retried).toMatchObject({ status: 'FAILED', reason: 'NOT_REVERSIBLE', needsReconciliation: true });
     const nothing = newId('d1legacy-none');
     expect(await bench.payouts().cancel({ ...legacy, clientOrderId: `payout:${nothing}` }, ctxFor(nothing))).toMatchObject({
       status: 'CANCELED',

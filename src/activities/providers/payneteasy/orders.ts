@@ -196,15 +196,23 @@ export class OrderLife<R extends OrderRecord, S, C extends string> {
   ): Promise<CancelStep> {
     const checked = recordToWorkOn(data, ctx, this.flow.check);
     if (!checked.ok) return invalidRecord(`${checked.problem}; nothing was done, reconcile by hand`, {});
-    const { record } = checked;
-    return own(record) ?? this.cancelShared(record, ctx, (again) => this.cancel(again, ctx, own));
+    return this.cancelRecord(checked.record, ctx, own);
+  }
+
+  /** A restart goes on from the record it is given, never back to a resumed one (a resumed REJECTED record would loop). */
+  private cancelRecord(
+    record: R,
+    ctx: ProviderContext,
+    own: (record: R) => CancelStep | Promise<CancelStep> | undefined,
+  ): CancelStep | Promise<CancelStep> {
+    return own(record) ?? this.cancelShared(record, ctx, (again) => this.cancelRecord(again, ctx, own));
   }
 
   /** `restart`: the whole cancel again (a record refused on its first send may be of an older version that took more for one). */
   private async cancelShared(
     record: R,
     ctx: ProviderContext,
-    restart: (data: Record<string, unknown>) => Promise<CancelStep>,
+    restart: (record: R) => CancelStep | Promise<CancelStep>,
   ): Promise<CancelStep> {
     const { describe, noun, words } = this.flow;
     const nothing = (why: string) => canceled(record, ctx.seal, `${words.nothingMoved} (${why})`);
