@@ -1,6 +1,8 @@
 import type { ProviderRegistry } from './providers/registry';
 import { withProviderContext } from './reporting';
 import type { ProcessingDataSeal } from './sealing';
+import { callScope, cannotAskStatusStep, cannotCompensateStep, providerOfProcessingData, unknownAccountStep } from './provider-lookup';
+import type { PayoutProvider } from './providers/types';
 import type {
   CancelPayoutActivityInput,
   CancelPayoutStep,
@@ -12,78 +14,36 @@ import type {
 export type PayoutActivities = ReturnType<typeof createPayoutActivities>;
 
 export function createPayoutActivities(providers: ProviderRegistry, seal: ProcessingDataSeal) {
+  const request = (input: { payoutRequestID: string }) => `payout:${input.payoutRequestID}` as const;
+  const fromProcessingData = (
+    input: { payoutRequestID: string; processingData?: string },
+    find: (account: string) => PayoutProvider | undefined,
+    purpose?: string,
+  ) => providerOfProcessingData(seal, request(input), input.processingData, find, purpose);
+  const scope = (provider: PayoutProvider, input: { notify: string[]; payoutRequestID: string }) =>
+    callScope(provider, input.notify, request(input), seal);
+
   return {
     async grantPayout(input: GrantPayoutActivityInput): Promise<PayoutStep> {
       const provider = providers.payout(input.accountName);
-      if (!provider) {
-        return {
-          status: 'FAILED',
-          provider: 'none',
-          reason: 'CONFIGURATION_ERROR',
-          failureCode: 'UNKNOWN_ACCOUNT',
-          message: `no provider account named "${input.accountName}" is configured on this worker`,
-          moneyMayHaveMoved: false,
-        };
-      }
-      const request = `payout:${input.payoutRequestID}` as const;
-      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) => provider.grant(input, ctx));
+      if (!provider) return unknownAccountStep(input.accountName, 'payout');
+      return withProviderContext(scope(provider, input), (ctx) => provider.grant(input, ctx));
     },
 
     /** The current state of a payout an asynchronous provider is still processing. */
     async payoutStatus(input: PayoutStatusActivityInput): Promise<PayoutStep> {
-      const request = `payout:${input.payoutRequestID}` as const;
-      const opened = seal.open(input.processingData, request);
-      const provider = opened.ok ? providers.payout(String(opened.record.account ?? '')) : undefined;
-      if (!opened.ok || !provider?.status) {
-        // Only a changed worker configuration (keys, accounts) gets here: money may be out, a person must look.
-        return {
-          status: 'FAILED',
-          provider: provider?.name ?? 'none',
-          reason: opened.ok ? 'CONFIGURATION_ERROR' : 'INVALID_PROCESSING_DATA',
-          failureCode: opened.ok ? 'UNKNOWN_ACCOUNT' : 'INVALID_PROCESSING_DATA',
-          message: opened.ok
-            ? `account "${String(opened.record.account)}" is not configured for status queries on this worker`
-            : opened.problem,
-          processingData: input.processingData,
-          moneyMayHaveMoved: true,
-          needsReconciliation: true,
-        };
-      }
-      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) =>
-        provider.status!(opened.record, ctx),
-      );
+      const withStatus = (account: string) => (providers.payout(account)?.status ? providers.payout(account) : undefined);
+      const found = fromProcessingData(input, withStatus, 'payout status queries');
+      if (!found.ok) return cannotAskStatusStep(found, input.processingData);
+      return withProviderContext(scope(found.provider, input), (ctx) => found.provider.status!(found.data, ctx));
     },
 
     async cancelPayout(input: CancelPayoutActivityInput): Promise<CancelPayoutStep> {
       // GrantPayout hands its processing data to the CUWO before any provider call: without it nothing was sent.
       if (!input.processingData) return { status: 'CANCELED', message: 'no payout processing data: no payout request was ever sent' };
-      const request = `payout:${input.payoutRequestID}` as const;
-      const opened = seal.open(input.processingData, request);
-      if (!opened.ok) {
-        return {
-          status: 'FAILED',
-          reason: 'INVALID_PROCESSING_DATA',
-          failureCode: 'INVALID_PROCESSING_DATA',
-          message: `${opened.problem}; nothing was done, reconcile by hand`,
-          processingData: input.processingData,
-          needsReconciliation: true,
-        };
-      }
-      const accountName = String(opened.record.account ?? '');
-      const provider = providers.payout(accountName);
-      if (!provider) {
-        return {
-          status: 'FAILED',
-          reason: 'CONFIGURATION_ERROR',
-          failureCode: 'UNKNOWN_ACCOUNT',
-          message: `payout processing data names account "${accountName}", which is not configured on this worker`,
-          processingData: input.processingData,
-          needsReconciliation: true,
-        };
-      }
-      return withProviderContext({ provider: provider.name, notify: input.notify, request, seal }, (ctx) =>
-        provider.cancel(opened.record, ctx),
-      );
+      const found = fromProcessingData(input, (account) => providers.payout(account));
+      if (!found.ok) return cannotCompensateStep(found, input.processingData);
+      return withProviderContext(scope(found.provider, input), (ctx) => found.provider.cancel(found.data, ctx));
     },
   };
 }

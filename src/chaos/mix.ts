@@ -5,6 +5,7 @@
 import { DEMO_PAYNETEASY_ACCOUNT, DEMO_RECEIVERS, DEMO_UPI_ACCOUNT } from '../dev/stack';
 import { AuthorizeOrCapturePaymentTypes, type AuthorizeOrCapturePaymentWorkflowParameters } from '../contracts/payment';
 import { GrantPayoutTypes, type GrantPayoutWorkflowParameters } from '../contracts/payout';
+import { fromMinorUnits } from '../contracts/money';
 import { createRng, deriveSeed } from './rng';
 
 export const REQUEST_KINDS = ['payout-disburse', 'payout-pne-card', 'payout-pne-form', 'payment-capture', 'payment-authorize'] as const;
@@ -125,10 +126,7 @@ export function planRequests(seed: number, count: number, prefix: string, spread
   return plans;
 }
 
-const money = (minor: bigint) => {
-  const digits = minor.toString().padStart(3, '0');
-  return { amount: `${digits.slice(0, -2)}.${digits.slice(-2)}`, currency: 'EUR' };
-};
+const money = (minor: bigint) => fromMinorUnits(minor, 'EUR');
 
 export function payoutParameters(plan: PayoutPlan): GrantPayoutWorkflowParameters {
   const id = plan.requestId;
