@@ -10,7 +10,7 @@ import { PayneteasyPayouts } from '../../src/activities/providers/payneteasy/pay
 import type { GrantPayoutActivityInput, StartPaymentActivityInput } from '../../src/contracts';
 import { startPayneteasySimulator, type PayneteasySimulator } from '../../src/simulators/payneteasy';
 import { startPayneteasyProxy, type PayneteasyProxy } from './payneteasy-proxy';
-import { openRecord, testSeal } from './provider-context';
+import { openRecord } from './provider-context';
 
 export const PNE_CONTROL_KEY = 'control-key-adapter-tests';
 export const privateKeyPem = readFileSync(join(__dirname, '../fixtures/payneteasy-test-key.pem'), 'utf8');
@@ -101,15 +101,4 @@ export const paymentInput = (
 export const recordOf = (processingData: string | undefined, request: `payout:${string}` | `payment:${string}`) =>
   openRecord(processingData, request);
 
-/** Seals a record as the activity layer would have handed it (for hand-made records in tests). */
-export const sealFor = (request: `payout:${string}` | `payment:${string}`, record: object) => testSeal().seal(request, record);
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 3_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
