@@ -54,7 +54,10 @@ export default tseslint.config(
     files: ['src/client.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': noImports(
-        restrict([...layer('activities', 'workflows', 'simulators', 'dev', 'chaos', 'callbacks', 'cli', 'demo')], 'the client needs contracts only'),
+        restrict(
+          [...layer('activities', 'workflows', 'simulators', 'dev', 'chaos', 'callbacks', 'cli', 'demo')],
+          'the client needs contracts only',
+        ),
       ),
     },
   },
@@ -62,7 +65,10 @@ export default tseslint.config(
     files: ['src/simulators/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': noImports(
-        restrict([...layer('activities', 'workflows', 'contracts'), ...APPS], 'a simulator is the provider: it shares no code with our side'),
+        restrict(
+          [...layer('activities', 'workflows', 'contracts'), ...APPS],
+          'a simulator is the provider: it shares no code with our side',
+        ),
       ),
     },
   },
