@@ -20,6 +20,7 @@ import {
   startCuwo,
   validateCuwoParams,
 } from './client';
+import { clusterCommand } from './dev/cluster-command';
 import { runDevStack } from './dev/dev-command';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
@@ -246,6 +247,9 @@ export function buildProgram(): Command {
     .action(async (opts: { dataDir: string }) => {
       await runDevStack(opts.dataDir);
     });
+
+  // A real PostgreSQL-backed cluster (the production topology) instead of the dev server.
+  program.addCommand(clusterCommand());
 
   program
     .command('callbacks')

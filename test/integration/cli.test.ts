@@ -55,7 +55,7 @@ function paramsFile(params: unknown): string {
 test('--help lists the commands, start --help its options', async () => {
   const root = await cuwo('--help');
   expect(root.code).toBe(0);
-  for (const command of ['dev', 'callbacks', 'start', 'abort', 'show', 'reconcile']) expect(root.stdout).toContain(command);
+  for (const command of ['dev', 'cluster', 'callbacks', 'start', 'abort', 'show', 'reconcile']) expect(root.stdout).toContain(command);
 
   const start = await cuwo('start', '--help');
   expect(start.code).toBe(0);
