@@ -3,7 +3,8 @@
  * README section "Chaos".
  */
 import { randomInt } from 'node:crypto';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { TemporalServerKind } from '../dev/stack';
 import type { runChaos as RunChaos } from './run';
 
 // The callback receiver runs in this process and logs every callback it refuses or cannot hand over;
@@ -22,11 +23,20 @@ const integer = (min: number, max: number) => (value: string) => {
 
 const program = new Command('chaos')
   .description(
-    'Starts the local stack (Temporal dev server, disburseFunds and Payneteasy simulators, callback receiver, codec server) ' +
-      'in a fresh temp dir with W worker processes, runs N mixed PayoutRequests and PaymentRequests while it SIGKILLs workers, ' +
+    'Starts the local stack (Temporal dev server, or with --server cluster a fresh PostgreSQL-backed cluster; disburseFunds ' +
+      'and Payneteasy simulators, callback receiver, codec server) in a fresh temp dir with W worker processes, runs N mixed PayoutRequests and PaymentRequests while it SIGKILLs workers, ' +
       'injects every provider fault the simulators support, loses and duplicates callbacks, sends forged, replayed and lying ' +
       "callbacks, cancel-requests and terminates CUWOs and orchestrators; then drains and checks the money in the providers' " +
       'ledgers per request id. Exit code 1 on any violation.',
+  )
+  .addOption(
+    new Option(
+      '--server <kind>',
+      'Temporal to run against: dev (the dev server, SQLite, one history shard) or cluster (a fresh PostgreSQL-backed ' +
+        'cluster, several history shards, as `npm run cluster` starts it; stopped at the end)',
+    )
+      .choices(['dev', 'cluster'] satisfies TemporalServerKind[])
+      .default('dev'),
   )
   .option('-n, --requests <n>', 'requests to run', integer(1, 100_000), 100)
   .option(
@@ -67,12 +77,14 @@ callback accepted.
 Examples:
   npm run chaos -- --requests 60            the CI run (under 3 minutes on 2 cores)
   npm run chaos -- --requests 300 --seed 42 a longer run, reproducible mix and disruption choices
+  npm run chaos -- --server cluster --requests 60   the CI run on the PostgreSQL-backed cluster
 `,
   );
 
 async function main(): Promise<number> {
   program.parse();
   const opts = program.opts<{
+    server: TemporalServerKind;
     requests: number;
     seconds: number;
     seed?: number;
@@ -101,6 +113,7 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   const { exitCode } = await runChaos(
     {
+      server: opts.server,
       requests: opts.requests,
       seconds: opts.seconds,
       seed,

@@ -8,6 +8,8 @@ import { REQUEST_KINDS, type RequestKind } from './mix';
 
 export interface ChaosReport {
   seed: number;
+  /** The Temporal the run went against (dev server or cluster, and its address). */
+  server?: string;
   options: Record<string, unknown>;
   durationSeconds: number;
   phases: Record<string, number>;
@@ -77,6 +79,7 @@ export function storyOf(tracked: TrackedRequest | undefined, stats: Stats): stri
 
 export function buildReport(input: {
   seed: number;
+  server?: string;
   options: Record<string, unknown>;
   durationSeconds: number;
   phases: Record<string, number>;
@@ -99,6 +102,7 @@ export function buildReport(input: {
   }
   return {
     seed: input.seed,
+    ...(input.server ? { server: input.server } : {}),
     options: input.options,
     durationSeconds: input.durationSeconds,
     phases: input.phases,
@@ -155,6 +159,7 @@ export function renderTable(report: ChaosReport): string {
     for (const [label, n] of Object.entries(byLabel)) outcomesTotal[label] = (outcomesTotal[label] ?? 0) + n;
   table.push(
     ['seed', '', String(report.seed)],
+    ...(report.server ? [['Temporal', '', report.server]] : []),
     [
       'duration',
       '',

@@ -1,5 +1,6 @@
 /**
- * One chaos run: the local stack in a fresh data dir with quick provider timings, W worker processes,
+ * One chaos run: the local stack (on the Temporal dev server or, with `server: 'cluster'`, on a fresh
+ * PostgreSQL-backed cluster) in a fresh data dir with quick provider timings, W worker processes,
  * N mixed requests driven with bounded concurrency while disruptions run, a bounded drain until every
  * workflow of the run is closed, then the money check against the simulators' ledgers.
  */
@@ -11,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, cuwoDataConverter } from '../codec/data-converter';
 import type { Accounts } from '../config';
-import { DEMO_PAYNETEASY_ACCOUNT, DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack } from '../dev/stack';
+import { DEMO_PAYNETEASY_ACCOUNT, DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack, type TemporalServerKind } from '../dev/stack';
 import { checkRun } from './check';
 import { collectFacts, collectLedgers, mapLimit, openExecutions } from './collect';
 import { elapsed, newStats, sleep, type ChaosContext, type TrackedRequest } from './context';
@@ -23,6 +24,8 @@ import { createRng, deriveSeed } from './rng';
 import { WorkerPool } from './workers';
 
 export interface ChaosOptions {
+  /** The Temporal dev server (default) or a fresh PostgreSQL-backed cluster (src/dev/cluster.ts), stopped at the end. */
+  server?: TemporalServerKind;
   requests: number;
   /** Longest time disruptions go on (they also stop once every request is done). */
   seconds: number;
@@ -32,7 +35,7 @@ export interface ChaosOptions {
   /** Longest wait, after the disruptions, for every workflow of the run to close. */
   drainSeconds: number;
   keep: boolean;
-  /** Keep the temp data dir (Temporal SQLite, worker logs) after the run; it is kept anyway when there are violations. */
+  /** Keep the temp data dir (Temporal's state, worker logs) after the run; it is kept anyway when there are violations. */
   keepData: boolean;
   jsonOut: string;
 }
@@ -66,6 +69,7 @@ function chaosAccounts(stack: LocalStack): Accounts {
 export async function runChaos(options: ChaosOptions, interrupted: AbortSignal): Promise<{ report?: ChaosReport; exitCode: number }> {
   const say = (line: string) => console.error(`[chaos] ${line}`);
   const t0 = Date.now();
+  const server = options.server ?? 'dev';
   const phases: Record<string, number> = {};
   const dataDir = mkdtempSync(join(tmpdir(), 'cuwo-chaos-'));
   let keepData = false;
@@ -76,10 +80,12 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
   process.once('exit', removeDataDir);
   say(
     `seed ${options.seed} (repeat with --seed ${options.seed}); ${options.requests} requests, ${options.workers} workers, ` +
-      `concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; data ${dataDir}`,
+      `concurrency ${options.concurrency}, disruptions for at most ${options.seconds} s; ` +
+      `Temporal: ${server === 'cluster' ? 'a fresh PostgreSQL-backed cluster' : 'the dev server'}; data ${dataDir}`,
   );
 
   const stack = await startLocalStack({
+    server,
     dataDir,
     temporalPort: 0,
     uiPort: 0,
@@ -204,6 +210,7 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
     keepData = check.violations.length > 0 || options.keepData;
     const report = buildReport({
       seed: options.seed,
+      server: server === 'cluster' ? `cluster (PostgreSQL) ${stack.temporal.address}` : `dev server (SQLite) ${stack.temporal.address}`,
       options: { ...options, timings: CHAOS_TIMINGS },
       durationSeconds: (Date.now() - t0) / 1000,
       phases,
@@ -226,8 +233,11 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
     );
     if (keepData)
       console.log(
-        `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database ` +
-          `(temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`,
+        server === 'cluster'
+          ? `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the cluster's state and logs ` +
+              `(cluster/; \`npm run cluster -- --state-dir ${stack.temporal.state}\` starts it again with its Web UI) and its keys`
+          : `the run's data is kept in ${dataDir}: worker logs (worker-<pid>.log), the Temporal SQLite database ` +
+              `(temporal.db; \`temporal server start-dev --db-filename ${dataDir}/temporal.db\` shows it in the Web UI) and its keys`,
       );
     if (options.keep) {
       say(`--keep: the stack stays up (Web UI ${stack.temporal.uiUrl}, Temporal ${stack.temporal.address}); Ctrl-C stops it`);

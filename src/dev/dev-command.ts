@@ -4,13 +4,14 @@ import { installRuntime } from '../observability';
 import { freePort } from './temporal-server';
 import { taskQueue } from '../config';
 import { createCuwoWorker } from '../worker';
-import { startLocalStack } from './stack';
+import { startLocalStack, type TemporalServerKind } from './stack';
 
-export async function runDevStack(dataDir: string): Promise<void> {
+/** `server`: the Temporal dev server (default) or the PostgreSQL-backed cluster (state in <dataDir>/cluster). */
+export async function runDevStack(dataDir: string, options: { server?: TemporalServerKind } = {}): Promise<void> {
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   installRuntime({ metricsAddress, logLevel: 'WARN' });
   const log = (line: string) => console.error(`[dev] ${line}`);
-  const stack = await startLocalStack({ dataDir, log });
+  const stack = await startLocalStack({ dataDir, server: options.server, log });
   const connection = await NativeConnection.connect({ address: stack.temporal.address });
   try {
     log('bundling workflows and starting the worker...');
@@ -25,7 +26,7 @@ export async function runDevStack(dataDir: string): Promise<void> {
       `export TEMPORAL_ADDRESS=${stack.temporal.address} CUWO_WEB_UI_URL=${stack.temporal.uiUrl} ` +
       `CUWO_CODEC_KEYS=$(cat ${stack.dataDir}/codec-keys) CUWO_SEAL_KEYS=$(cat ${stack.dataDir}/seal-keys)`;
     console.error(`
-  Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address})
+  Temporal        ${stack.temporal.address}   (TEMPORAL_ADDRESS=${stack.temporal.address}; ${stack.temporal.kind === 'cluster' ? 'PostgreSQL-backed cluster' : 'dev server'}, logs ${stack.temporal.logs})
   Web UI          ${stack.temporal.uiUrl}
   disburseFunds   ${stack.disburse.url}   (simulator; ledger: ${stack.disburse.url}/_sim/ledger)
   Payneteasy      ${stack.payneteasy.url}/paynet/   (simulator; orders: ${stack.payneteasy.url}/_sim/orders)
@@ -33,7 +34,7 @@ export async function runDevStack(dataDir: string): Promise<void> {
   worker          task queue "${queue}", accounts "upi-demo", "pne-demo"; accounts file ${stack.accountsFile}
   codec server    ${stack.codec.url}   (the Web UI decrypts payloads through it)
   metrics         http://${metricsAddress}/metrics (worker), ${stack.callbacks.url}/metrics (callbacks)
-  data            ${stack.dataDir} (SQLite and the dev encryption key: state survives a restart)
+  data            ${stack.dataDir} (${stack.temporal.kind === 'cluster' ? `the cluster's PostgreSQL data in ${stack.temporal.state}` : 'SQLite'} and the dev encryption key: state survives a restart)
 
   Try:  ${tryExport}
         npx cuwo start GrantPayout --params examples/grant-payout.json --wait

@@ -1,9 +1,13 @@
 /**
- * The local stack: Temporal dev server (SQLite under .cuwo/, Web UI) and the provider simulators,
- * with a worker-side accounts file pointing at them. `cuwo dev` and `npm run demo` run on it.
+ * The local stack: Temporal with its Web UI decoding through the codec server, the provider simulators
+ * and the callback receiver, with a worker-side accounts file pointing at them. `cuwo dev`, `npm run
+ * demo` and `npm run chaos` run on it. Temporal is, by `server`:
+ *   dev (default)  the Temporal dev server (SQLite under the data dir, one history shard)
+ *   cluster        the PostgreSQL-backed cluster of `npm run cluster` (src/dev/cluster.ts), its state in
+ *                  <dataDir>/cluster (survives a restart like the SQLite file), its own Web UI server.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,7 +18,8 @@ import { startPayneteasySimulator, type PayneteasySimulator } from '../simulator
 import { AesGcmCodec, newCodecKey, parseCodecKeys } from '../codec/codec';
 import { cuwoDataConverter } from '../codec/data-converter';
 import { startCodecServer, type CodecServer } from '../codec/server';
-import { freePort, startDevServer, type DevServer } from './temporal-server';
+import { startCluster } from './cluster';
+import { freePort, startDevServer } from './temporal-server';
 
 export const DEMO_UPI_ACCOUNT = 'upi-demo';
 export const DEMO_PAYNETEASY_ACCOUNT = 'pne-demo';
@@ -22,8 +27,28 @@ export const DEMO_INTEGRATOR_ACCOUNT_ID = 'demo-integrator-EUR';
 /** Receivers whose accounts the simulator treats as closed / on hold, to try the decline branches. */
 export const DEMO_RECEIVERS = { closed: 'closed@demo', onHold: 'hold@demo' } as const;
 
+/** Which Temporal the stack runs on. */
+export type TemporalServerKind = 'dev' | 'cluster';
+export const TEMPORAL_SERVER_KINDS: readonly TemporalServerKind[] = ['dev', 'cluster'];
+
+/** The stack's Temporal, whichever kind. */
+export interface StackTemporal {
+  kind: TemporalServerKind;
+  address: string;
+  namespace: string;
+  /** The Web UI (decoding through the stack's codec server). */
+  uiUrl: string;
+  /** Where the server writes its logs: a file (dev server) or a directory (cluster: temporal.log, postgres.log, ui.log). */
+  logs: string;
+  /** Temporal's state: the SQLite file or the cluster's state directory. */
+  state: string;
+  stop(): Promise<void>;
+}
+
 export interface LocalStackOptions {
-  /** Where the SQLite database, logs and the accounts file live. */
+  /** The Temporal dev server (default) or the PostgreSQL-backed cluster. */
+  server?: TemporalServerKind;
+  /** Where Temporal's state (SQLite file or cluster directory), logs and the accounts file live. */
   dataDir?: string;
   /** Preferred ports; a busy one is replaced by a free one. */
   temporalPort?: number;
@@ -40,7 +65,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  temporal: DevServer;
+  temporal: StackTemporal;
   disburse: DisburseFundsSimulator;
   payneteasy: PayneteasySimulator;
   callbacks: CallbackReceiver;
@@ -69,14 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
     port: await preferredPort(options.codecPort ?? 8888),
   });
-  log('starting the Temporal dev server (SQLite, Web UI)...');
-  const temporal = await startDevServer({
-    dbFile: join(dataDir, 'temporal.db'),
-    port: await preferredPort(options.temporalPort ?? 7233),
-    uiPort,
-    uiCodecEndpoint: codec.uiEndpoint,
-    logFile: join(dataDir, 'temporal.log'),
-  }).catch(async (err) => {
+  const temporal = await startTemporal(options.server ?? 'dev', dataDir, options, uiPort, codec.uiEndpoint, log).catch(async (err) => {
     await codec.close();
     throw err;
   });
@@ -171,6 +189,60 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await temporal.stop();
     throw err;
   }
+}
+
+async function startTemporal(
+  kind: TemporalServerKind,
+  dataDir: string,
+  options: LocalStackOptions,
+  uiPort: number,
+  uiCodecEndpoint: string,
+  log: (line: string) => void,
+): Promise<StackTemporal> {
+  if (kind === 'cluster') {
+    // As root, PostgreSQL runs as the postgres user, which must be able to pass through the data dir
+    // (a mkdtemp directory is private); the files in it keep their own modes (secrets are 0600).
+    if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+    const stateDir = join(dataDir, 'cluster');
+    log('starting the Temporal cluster (PostgreSQL, all four services, Web UI)...');
+    const cluster = await startCluster({
+      stateDir,
+      // Unset: the cluster's own rule (the port of the last start on this state, else 7233, else a free one).
+      port: options.temporalPort === undefined ? undefined : await preferredPort(options.temporalPort),
+      ui: true,
+      uiPort,
+      uiCodecEndpoint,
+      log: (line) => log(`  ${line}`),
+    });
+    return {
+      kind,
+      address: cluster.address,
+      namespace: cluster.namespace,
+      uiUrl: cluster.uiUrl!,
+      logs: cluster.logDir,
+      state: stateDir,
+      stop: () => cluster.stop(),
+    };
+  }
+  log('starting the Temporal dev server (SQLite, Web UI)...');
+  const dbFile = join(dataDir, 'temporal.db');
+  const logFile = join(dataDir, 'temporal.log');
+  const server = await startDevServer({
+    dbFile,
+    port: await preferredPort(options.temporalPort ?? 7233),
+    uiPort,
+    uiCodecEndpoint,
+    logFile,
+  });
+  return {
+    kind,
+    address: server.address,
+    namespace: server.namespace,
+    uiUrl: server.uiUrl!,
+    logs: logFile,
+    state: dbFile,
+    stop: () => server.stop(),
+  };
 }
 
 function loadOrCreateCodecKeys(file: string): string {

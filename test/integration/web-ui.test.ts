@@ -2,11 +2,14 @@
  * What an operator sees in the Temporal Web UI (2.42) for a GrantPayout, in a real Chromium: the
  * workflows list filtered by our search attributes finds it, and its page shows the status, the custom
  * search attributes, the memo and the input/result DECODED through our codec server, although every
- * payload is AES-GCM encrypted in history. Its own dev server (with the Web UI and
- * --ui-codec-endpoint); the suite's shared one is headless.
+ * payload is AES-GCM encrypted in history. The suite's shared server is headless, so this file starts
+ * its own Temporal of the kind the suite targets (CUWO_TEST_SERVER):
+ *   dev (default)  a dev server with its embedded Web UI and --ui-codec-endpoint
+ *   cluster        a PostgreSQL-backed cluster (src/dev/cluster.ts) with its Web UI server, whose
+ *                  codec endpoint is the codec server (TEMPORAL_CODEC_ENDPOINT)
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -19,7 +22,8 @@ import { cuwoDataConverter } from '../../src/codec/data-converter';
 import { startCodecServer, type CodecServer } from '../../src/codec/server';
 import type { Accounts } from '../../src/config';
 import { GrantPayoutTypes } from '../../src/contracts/payout';
-import { freePort, startDevServer, type DevServer } from '../../src/dev/temporal-server';
+import { startCluster } from '../../src/dev/cluster';
+import { freePort, startDevServer } from '../../src/dev/temporal-server';
 import { startDisburseFundsSimulator, type DisburseFundsSimulator } from '../../src/simulators/disburse-funds';
 import { createCuwoWorker } from '../../src/worker';
 import { BEARER_TOKEN, INTEGRATOR_ACCOUNT_ID, UPI_ACCOUNT, grantPayoutParams } from '../support/fixtures';
@@ -41,6 +45,26 @@ const UI_TIMEOUT = 30_000;
 const CUSTOMER = 'Asha Rao';
 const AMOUNT = '25.00';
 const TASK_QUEUE = `web-ui-${randomBytes(4).toString('hex')}`;
+const SERVER_KIND = process.env.CUWO_TEST_SERVER === 'cluster' ? 'cluster' : 'dev';
+/** Screenshots: test-artifacts/web-ui-<page>.png, or web-ui-<page>-cluster.png from the cluster's UI. */
+const shot = (name: string) => join(ARTIFACTS, `${name}${SERVER_KIND === 'cluster' ? '-cluster' : ''}.png`);
+
+interface TemporalWithUi {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Temporal with its Web UI decoding through the codec server: a dev server, or a cluster with its UI server. */
+async function startTemporalWithUi(dir: string, uiPort: number, uiCodecEndpoint: string): Promise<TemporalWithUi> {
+  if (SERVER_KIND === 'cluster') {
+    chmodSync(dir, 0o711); // as root, PostgreSQL runs as the postgres user, which must pass through it
+    const cluster = await startCluster({ stateDir: join(dir, 'cluster'), port: 0, ui: true, uiPort, uiCodecEndpoint });
+    return { address: cluster.address, uiUrl: cluster.uiUrl!, stop: () => cluster.stop() };
+  }
+  const dev = await startDevServer({ uiPort, uiCodecEndpoint, logFile: join(dir, 'temporal.log') });
+  return { address: dev.address, uiUrl: dev.uiUrl!, stop: () => dev.stop() };
+}
 
 /** The test's codec, counting what the Web UI asks the codec server to decode. */
 class CountingCodec implements PayloadCodec {
@@ -57,7 +81,8 @@ class CountingCodec implements PayloadCodec {
 
 let codec: CountingCodec;
 let codecServer: CodecServer | undefined;
-let server: DevServer | undefined;
+let server: TemporalWithUi | undefined;
+let dir: string | undefined;
 let sim: DisburseFundsSimulator | undefined;
 let native: NativeConnection | undefined;
 let worker: Worker | undefined;
@@ -81,7 +106,7 @@ beforeAll(async () => {
   if (!bundlePath || !process.env.CUWO_CODEC_KEYS) throw new Error('this test needs the jest globalSetup (run it through jest)');
   quietRuntime();
 
-  const dir = mkdtempSync(join(tmpdir(), 'cuwo-web-ui-'));
+  dir = mkdtempSync(join(tmpdir(), 'cuwo-web-ui-'));
   const uiPort = await freePort();
   codec = new CountingCodec(new AesGcmCodec(parseCodecKeys(process.env.CUWO_CODEC_KEYS)));
   codecServer = await startCodecServer({
@@ -89,7 +114,7 @@ beforeAll(async () => {
     token: randomBytes(24).toString('hex'),
     allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
   });
-  server = await startDevServer({ uiPort, uiCodecEndpoint: codecServer.uiEndpoint, logFile: join(dir, 'temporal.log') });
+  server = await startTemporalWithUi(dir, uiPort, codecServer.uiEndpoint);
 
   sim = await startDisburseFundsSimulator({
     accounts: { [INTEGRATOR_ACCOUNT_ID]: { bearerToken: BEARER_TOKEN, minMicros: '1000000', maxMicros: '1000000000' } },
@@ -129,6 +154,8 @@ afterAll(async () => {
     () => server?.stop(),
     () => sim?.close(),
     () => codecServer?.close(),
+    // The cluster's PostgreSQL data (tens of MB) goes; its logs stay with the dev server's, in the temp dir.
+    async () => dir && SERVER_KIND === 'cluster' && rmSync(join(dir, 'cluster', 'postgres'), { recursive: true, force: true }),
   ];
   for (const step of steps) {
     try {
@@ -176,6 +203,14 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
     result: { '@type': GrantPayoutTypes.result, processedAmount: { amount: AMOUNT, currency: 'EUR' } },
   });
   const { runId } = await handle.describe();
+  // Visibility follows the history asynchronously (on the cluster: a queue into PostgreSQL): the list
+  // page shows what it holds, so wait until it holds the completed run.
+  const query = `CuwoType = "GrantPayout" AND CuwoRequestId = "${id}"`;
+  const deadline = Date.now() + UI_TIMEOUT;
+  while ((await client.workflow.count(`${query} AND ExecutionStatus = "Completed"`)).count !== 1) {
+    if (Date.now() > deadline) throw new Error('the completed GrantPayout did not reach visibility');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 
   // What Temporal stores is ciphertext: nobody reads the result or the customer without the codec.
   const stored = await storedResultPayload(handle);
@@ -195,7 +230,6 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   mkdirSync(ARTIFACTS, { recursive: true });
 
   // 1. The workflows list, filtered with the custom search attributes.
-  const query = `CuwoType = "GrantPayout" AND CuwoRequestId = "${id}"`;
   await page.goto(`${server!.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
   const row = page.getByRole('row').filter({ hasText: workflowId });
   await row.waitFor({ state: 'visible' });
@@ -208,7 +242,7 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
   const listText = await textOnceShown(page.locator('main'), '1 Completed');
   expect(listText).toMatch(/^\s*1\s+Workflow\s*$/m);
   expect(listText).toMatch(/^\s*1 Completed\s*$/m);
-  await page.screenshot({ path: join(ARTIFACTS, 'web-ui-list.png'), fullPage: true });
+  await page.screenshot({ path: shot('web-ui-list'), fullPage: true });
 
   // 2. Its page, opened from the list.
   await row.getByRole('link', { name: workflowId }).click();
@@ -233,7 +267,7 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
     customerInformation: { name: CUSTOMER },
   });
   expect(codec.decoded).toBeGreaterThan(0);
-  await page.screenshot({ path: join(ARTIFACTS, 'web-ui-grant-payout.png'), fullPage: true });
+  await page.screenshot({ path: shot('web-ui-grant-payout'), fullPage: true });
 
   // 3. The custom search attributes (plaintext by design: no personal data in them).
   await page.getByTestId('search-attributes-tab').click();
@@ -245,7 +279,7 @@ test('the Web UI finds a GrantPayout by search attributes and shows its status, 
     CuwoOutcome: 'SUCCESS',
     CuwoProvider: 'disburse-funds',
   });
-  await page.screenshot({ path: join(ARTIFACTS, 'web-ui-search-attributes.png'), fullPage: true });
+  await page.screenshot({ path: shot('web-ui-search-attributes'), fullPage: true });
 
   // 4. The memo `cuwo` (encrypted too), decoded.
   await page.getByTestId('memo-tab').click();
