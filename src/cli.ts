@@ -22,6 +22,7 @@ import {
 } from './client';
 import { clusterCommand } from './dev/cluster-command';
 import { runDevStack } from './dev/dev-command';
+import { TEMPORAL_SERVER_KINDS, type TemporalServerKind } from './dev/stack';
 import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
 import { startCodecServer } from './codec/server';
@@ -243,9 +244,14 @@ export function buildProgram(): Command {
     .description(
       'run the local stack in the foreground: Temporal dev server + Web UI, provider simulators, a worker; Ctrl-C stops all of it',
     )
-    .option('--data-dir <dir>', 'SQLite database, logs and the dev accounts file', '.cuwo')
-    .action(async (opts: { dataDir: string }) => {
-      await runDevStack(opts.dataDir);
+    .option('--data-dir <dir>', 'SQLite database (or the cluster state), logs and the dev accounts file', '.cuwo')
+    .addOption(
+      new Option('--server <kind>', 'the Temporal side: the dev server, or the PostgreSQL-backed cluster (production topology)')
+        .choices(TEMPORAL_SERVER_KINDS)
+        .default('dev'),
+    )
+    .action(async (opts: { dataDir: string; server: TemporalServerKind }) => {
+      await runDevStack(opts.dataDir, { server: opts.server });
     });
 
   // A real PostgreSQL-backed cluster (the production topology) instead of the dev server.
