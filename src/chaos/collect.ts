@@ -2,7 +2,7 @@
  * After the drain: every execution of the run (the namespace is fresh, so every execution is ours)
  * with its status, reconciliation flag and typed end, grouped per request; and the providers' ledgers.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { providerKey } from '../activities/providers/keys';
 import type { LocalStack } from '../dev/stack';
@@ -51,10 +51,36 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
-export async function openExecutions(client: Client): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const info of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) ids.push(info.workflowId);
-  return ids;
+/**
+ * Every execution of the run, read two ways: the visibility list (it also shows workflows no plan
+ * explains) and a direct describe of every workflow id a request may have (ids derive from the request
+ * id). Visibility lags behind (seconds on the PostgreSQL cluster); a describe does not, so a
+ * compensation started a moment ago is never missed by the drain or the check.
+ */
+async function runExecutions(client: Client, plans: RequestPlan[]): Promise<Array<Listed & { running: boolean }>> {
+  const found = new Map<string, Listed & { running: boolean }>();
+  for await (const info of client.workflow.list()) {
+    found.set(info.workflowId, {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      startTime: info.startTime,
+      running: info.status.name === 'RUNNING',
+    });
+  }
+  const ids = plans.flatMap((plan) => ROLES.map((role) => `${role.prefix}${plan.requestId}`));
+  await mapLimit(ids, 12, async (workflowId) => {
+    try {
+      const d = await client.workflow.getHandle(workflowId).describe();
+      found.set(workflowId, { workflowId, runId: d.runId, startTime: d.startTime, running: d.status.name === 'RUNNING' });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  });
+  return [...found.values()];
+}
+
+export async function openExecutions(client: Client, plans: RequestPlan[]): Promise<string[]> {
+  return (await runExecutions(client, plans)).filter((e) => e.running).map((e) => e.workflowId);
 }
 
 /** The typed end of a closed execution, from its result or failure. */
@@ -141,9 +167,11 @@ function orchestratorEnd(result: Record<string, unknown>): { end: ExecutionEnd; 
 }
 
 export async function collectFacts(client: Client, plans: RequestPlan[]): Promise<{ requests: RequestFacts[]; unattributed: string[] }> {
-  const listed: Listed[] = [];
-  for await (const info of client.workflow.list())
-    listed.push({ workflowId: info.workflowId, runId: info.runId, startTime: info.startTime });
+  const listed: Listed[] = (await runExecutions(client, plans)).map(({ workflowId, runId, startTime }) => ({
+    workflowId,
+    runId,
+    startTime,
+  }));
   listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 
   const byRequest = new Map<string, Array<{ listed: Listed; role: ExecutionRole }>>();

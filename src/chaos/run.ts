@@ -186,7 +186,7 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
       if (!interrupted.aborted) say(`draining: waiting (at most ${options.drainSeconds} s) until every workflow of the run is closed`);
       let quiet = 0;
       while (!interrupted.aborted && Date.now() < drainDeadline) {
-        const open = await openExecutions(client).catch(() => ['(visibility not answering)']);
+        const open = await openExecutions(client, plans).catch(() => ['(Temporal not answering)']);
         quiet = open.length === 0 ? quiet + 1 : 0;
         if (quiet >= 2) break;
         if (open.length) say(`draining: ${open.length} workflow(s) open: ${open.slice(0, 6).join(', ')}${open.length > 6 ? ', ...' : ''}`);
