@@ -94,6 +94,18 @@ export interface StartOptions {
   taskQueue: string;
   /** PaymentRequest only: the orchestrator's own options (capture right away, POS completion timeout). */
   paymentRequest?: PaymentRequestOptions;
+  /**
+   * Eager workflow start: the server returns the first workflow task in the start response, to a
+   * worker in this process, instead of dispatching it through matching (one hop less; see
+   * DEV_SERVER_SPEED_SETTINGS in src/dev/temporal-server.ts for the figures). Only for a client built
+   * on a NativeConnection (the SDK throws for a client Connection); it takes effect when a worker on
+   * that same connection polls `taskQueue` in the client's namespace and has a free workflow slot,
+   * otherwise (no such worker, all slots busy, shutting down) the start is an ordinary one. The
+   * workflow runs the same either way (same events and commands; the started event records
+   * eagerExecutionAccepted); only if this process dies holding the task does its next attempt wait
+   * for the workflow task timeout (10 s) instead of going to another worker at once.
+   */
+  requestEagerStart?: boolean;
 }
 
 /** The workflow's arguments: the parameters, and PaymentRequest's options when given (checked, or throws naming the field). */
@@ -120,6 +132,7 @@ export async function startCuwo(client: Client, type: CuwoTypeName, params: unkn
       args,
       // A finished payout or payment must never run again under the same request id.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(options.requestEagerStart ? { requestEagerStart: true } : {}),
     });
     return { handle, workflowId, alreadyStarted: false };
   } catch (err) {
