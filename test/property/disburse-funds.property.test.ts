@@ -21,6 +21,10 @@ import { startDisburseFundsSimulator, type DisburseFundsSimulator, type Fault } 
 import { closedPort, startDisburseProxy, type DisburseProxy, type ProxyAction, type RealAnswer } from '../support/disburse-proxy';
 import { openRecord, testProviderContext, type TestProviderContext } from '../support/provider-context';
 
+// 1,000 generated cases per test against HTTP simulators: ~80 s on an idle 2-core machine, several
+// times that under load (a CI run beside other work timed out at 120 s); the timeout only catches a hang.
+jest.setTimeout(900_000);
+
 const ACCOUNT = 'integrator-EUR';
 const TOKEN = 'token-eur';
 /** Small, so "no answer in time" stays cheap; a loaded machine may time out more often, which is fine. */

@@ -27,6 +27,10 @@ import { openRecord, testProviderContext, type TestProviderContext } from '../su
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// 1,000 generated cases per test against HTTP simulators: ~80 s on an idle 2-core machine, several
+// times that under load (a CI run beside other work timed out at 120 s); the timeout only catches a hang.
+jest.setTimeout(900_000);
+
 /** The value type of an arbitrary. */
 type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
