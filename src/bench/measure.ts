@@ -73,6 +73,26 @@ export interface LevelResult {
   cpu?: CpuShare;
 }
 
+/** CPU time spent per completed workflow during a level (ms), by part: what one CUWO costs, whatever else ran. */
+export interface CpuPerWorkflow {
+  workers: number;
+  temporal: number;
+  postgres: number;
+  bench: number;
+}
+
+export function cpuPerWorkflow(level: Pick<LevelResult, 'cpu' | 'throughput'>): CpuPerWorkflow | undefined {
+  if (!level.cpu || !(level.throughput > 0)) return undefined;
+  // cpu parts are % of one core, i.e. 10 ms of CPU per second per percent.
+  const per = (pct: number) => Math.round(((pct * 10) / level.throughput) * 10) / 10;
+  return {
+    workers: per(level.cpu.workers),
+    temporal: per(level.cpu.temporal),
+    postgres: per(level.cpu.postgres),
+    bench: per(level.cpu.bench),
+  };
+}
+
 export interface Ratio {
   workload: WorkloadId;
   concurrency: number;

@@ -63,6 +63,7 @@ export async function rssPhase(env: PhaseEnv, cuwos: number, concurrency: number
       signal: env.signal,
       workerGroups: () => env.workers.groups,
     });
+    if (env.signal.aborted) break;
     done += level.runs;
     errors += level.errors;
     samples.push(await sample(done));
@@ -96,7 +97,7 @@ export async function killPhase(env: PhaseEnv, count: number, slowMs = 4_000): P
   const s = (ms: number | undefined) => (ms === undefined ? '?' : (ms / 1000).toFixed(2));
   for (let i = 1; i <= count && !env.signal.aborted; i++) {
     try {
-      const sample = await killOnce(env, i, slowMs);
+      const sample = await env.ctx.client.connection.withAbortSignal(env.signal, () => killOnce(env, i, slowMs));
       samples.push(sample);
       env.say(
         `kill ${i}/${count}: payout completed on another worker ${s(sample.totalMs)} s after the SIGKILL ` +

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Table from 'cli-table3';
 import type { RunBreakdown } from './history';
 import {
+  cpuPerWorkflow,
   latencyStats,
   type CpuShare,
   type KillResult,
@@ -85,6 +86,39 @@ export function renderLevels(report: BenchReport): string {
     ]);
   }
   return table.toString();
+}
+
+/** CPU ms per completed workflow at each workload's highest concurrency (steady load), by part. */
+export function renderCpuCost(report: BenchReport): string {
+  const table = new Table({ ...plain, head: ['CPU ms per workflow', 'c', 'worker', 'temporal', 'postgres', 'bench', 'total'] });
+  for (const id of new Set(report.levels.map((l) => l.workload))) {
+    const top = report.levels.filter((l) => l.workload === id).sort((a, b) => b.concurrency - a.concurrency)[0];
+    const cost = cpuPerWorkflow(top);
+    if (cost)
+      table.push([
+        id,
+        top.concurrency,
+        f1(cost.workers),
+        f1(cost.temporal),
+        f1(cost.postgres),
+        f1(cost.bench),
+        f1(cost.workers + cost.temporal + cost.postgres + cost.bench),
+      ]);
+  }
+  for (const step of report.scaleOut ?? []) {
+    const cost = cpuPerWorkflow(step);
+    if (cost)
+      table.push([
+        `${step.workload} ${step.workers}w`,
+        step.concurrency,
+        f1(cost.workers),
+        f1(cost.temporal),
+        f1(cost.postgres),
+        f1(cost.bench),
+        f1(cost.workers + cost.temporal + cost.postgres + cost.bench),
+      ]);
+  }
+  return table.length ? table.toString() : '';
 }
 
 export function renderBreakdowns(report: BenchReport): string {
@@ -177,6 +211,7 @@ export function renderReport(report: BenchReport): string {
   return [
     header,
     renderLevels(report),
+    renderCpuCost(report),
     'Where the time goes (server event times; parts overlap):',
     renderBreakdowns(report),
     renderOthers(report),

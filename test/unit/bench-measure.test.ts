@@ -6,6 +6,7 @@ import { chartSpec } from '../../src/bench/chart';
 import { breakdown as breakdownOf, medianBreakdown } from '../../src/bench/history';
 import {
   checkTargets,
+  cpuPerWorkflow,
   isSaturated,
   latencyStats,
   percentile,
@@ -67,6 +68,16 @@ describe('ratios', () => {
 
   it('leaves out levels without a bare one', () => {
     expect(ratios([level('gp-disburse', 50, 25, 35)])).toEqual([]);
+  });
+});
+
+describe('cpuPerWorkflow', () => {
+  it('turns % of a core during a level into CPU ms per completed workflow', () => {
+    // 50 % of a core = 500 ms of CPU per second; at 25 workflows/s that is 20 ms each.
+    const l = { throughput: 25, cpu: { cores: 2, bench: 10, workers: 50, temporal: 60, postgres: 40, other: 0, busy: 160 } };
+    expect(cpuPerWorkflow(l)).toEqual({ workers: 20, temporal: 24, postgres: 16, bench: 4 });
+    expect(cpuPerWorkflow({ ...l, throughput: 0 })).toBeUndefined();
+    expect(cpuPerWorkflow({ throughput: 1 })).toBeUndefined();
   });
 });
 
