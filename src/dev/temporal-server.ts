@@ -37,20 +37,20 @@ export interface SpeedSetting {
  * The dev server's speed settings: the project's own choice, used by everything that starts it (the
  * tests, the demo, `npm run dev`, the chaos run).
  *
- * Measured 2026-11-21, server 1.29.1 / TS SDK 1.24 on this 2-core machine, shared with other work
- * (load 0.6-9): p50 start-to-result of 30 sequential runs (after 5 warm-up runs), client and workers
- * in one process, of a bare one-activity workflow and of a GrantPayout over the disburseFunds
- * simulator; the median of 8 interleaved rounds, the quietest round (load < 2) in brackets.
- *   dev server, in memory     engine defaults 150 / 151 ms  ->  these settings 28 / 61 (22 / 48)
- *                             + eager start (client on the worker's NativeConnection) 26 / 59 (20 / 42)
- *   dev server, SQLite file   engine defaults 151 / 172     ->  these settings 27 / 66 (18 / 45)
- *                             + eager start 25 / 63 (16 / 44)
- *   PostgreSQL cluster (4 shards, src/dev/cluster.ts)  defaults 41 / 81 (37 / 62)  ->  35 / 64 (28 / 63)
- *                             + eager start 27 / 60 (23 / 51)
- * Left at the engine's default, measured without effect: history.timerProcessorMaxPollRPS (a short
- * timer fires ~1 s late either way, bounded by history.timerProcessorMaxTimeShift = 1 s) and
- * history.visibilityProcessorMaxPollRPS (a close shows in list queries 2-3 ms later either way).
- * An idle server costs the same with these settings (30 ms CPU per 30 s).
+ * Measured 2026-11-21 (server 1.29.1, TS SDK 1.24, this 2-core machine shared with other work): p50
+ * start-to-result in ms of 30 sequential runs (after 5 warm-up runs), client and workers in one
+ * process, of a bare one-activity workflow / a GrantPayout over the disburseFunds simulator; the
+ * median of 2 quiet rounds (load 2-3), in brackets of 6 interleaved rounds (load up to 15):
+ *   dev server, in memory     engine defaults 150 / 150    these settings 23 / 43 (29 / 58)
+ *                             + eager start (client on the worker's NativeConnection) 17 / 43 (22 / 57)
+ *   dev server, SQLite file   engine defaults 150 / 149    these settings 22 / 46 (30 / 65)
+ *                             + eager start 17 / 41 (28 / 61)
+ *   PostgreSQL cluster, 4 shards (deploy/temporal/config/dynamicconfig.yaml sets the dynamic config)
+ *                             engine defaults 32 / 62 (46 / 89)    these settings 31 / 63 (42 / 80)
+ *                             + eager start 28 / 56 (30 / 63)
+ * Each setting's `why` gives its own effect, measured with it on and off. At concurrency 50 the
+ * in-memory server is CPU-bound, the same with or without them (bare ~50-60 wf/s, GrantPayout ~31-38
+ * wf/s). An idle server costs the same with them (30 ms CPU per 30 s).
  */
 export const DEV_SERVER_SPEED_SETTINGS: readonly SpeedSetting[] = [
   {
@@ -105,9 +105,10 @@ export const DEV_SERVER_SPEED_SETTINGS: readonly SpeedSetting[] = [
     key: 'journal_mode',
     value: 'wal',
     why:
-      'A file-backed server commits every transfer step with an fsync of a rollback journal; with a write-ahead log ' +
-      'and synchronous=normal a commit is an append. SQLite file with the two settings above: bare 39 -> 27 ms, ' +
-      'GrantPayout 92 -> 66 ms (median; 31 -> 18 and 62 -> 45 in the quiet round). WAL mode is stored in the file.',
+      'A file-backed server commits every step with an fsync of a rollback journal; with a write-ahead log and ' +
+      'synchronous=normal a commit is an append. SQLite file, dynamic config above, sequential p50: bare 30 -> 22 ms, ' +
+      'GrantPayout 60 -> 46 ms (quiet; under load 100 -> 30 and 141 -> 65, fsync waits grow with load); concurrency 50: ' +
+      'bare 32 -> 54 workflows/s, GrantPayout 23 -> 36. WAL mode is stored in the database file.',
   },
   {
     kind: 'sqlite-pragma',
