@@ -3,7 +3,7 @@
  * cadence (a durable timer) or a verified callback (whichever comes first), and ask again. Also which
  * callbacks may wake a CUWO early (CallbackWakeups).
  */
-import { ApplicationFailure, CancellationScope, condition, log, metricMeter } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, log, metricMeter, patched } from '@temporalio/workflow';
 import {
   CALLBACK_REFUSALS,
   METRICS,
@@ -17,6 +17,13 @@ import type { CuwoRecord } from './cuwo-state';
 
 /** At most this many distinct callbacks wake a CUWO early; beyond, the polling cadence alone decides. */
 export const MAX_CALLBACK_WAKEUPS = 20;
+
+/**
+ * A callback accepted while a provider call was in flight is news for the wait that follows it: the
+ * CUWO asks again at once instead of sleeping through it (a provider that is final at once sends its
+ * callback before the first wait starts). Executions recorded before this patch slept (a timer).
+ */
+export const EARLY_CALLBACK_PATCH = 'early-callback-2026-11';
 
 const isPending = (step: { status: string }): step is PendingStep => step.status === 'PENDING';
 
@@ -51,8 +58,10 @@ export async function followPending<Done extends { status: string }>(
       moneyMayHaveMoved,
     });
     await run.wakeups.waitForNews(pending.pollAfterMs);
+    run.wakeups.asking();
     step = await CancellationScope.nonCancellable(() => next(pending.processingData, pending));
   }
+  run.wakeups.asking(); // settled: what came so far is answered
   // Settled: no form waits any more. Cleared in state only; the caller's next record() publishes it.
   delete run.state.redirectUrl;
   delete run.state.unknown;
@@ -63,6 +72,8 @@ export async function followPending<Done extends { status: string }>(
 export class CallbackWakeups {
   /** Distinct verified provider callbacks (Payneteasy repeats them; duplicates must not count twice). */
   private readonly keys = new Set<string>();
+  /** How many of them the CUWO's latest provider call could already have seen. */
+  private answered = 0;
 
   /** A callback delivered by update (checked first by `check`). */
   add(callback: ProviderCallback): void {
@@ -93,8 +104,17 @@ export class CallbackWakeups {
     }
   }
 
-  /** Waits until a new provider callback arrives or `ms` pass (a durable timer), whichever is first. */
+  /** A provider call is about to ask: the callbacks accepted so far are answered by it. */
+  asking(): void {
+    this.answered = this.keys.size;
+  }
+
+  /**
+   * Waits until a callback arrives that the latest provider call could not have seen, or `ms` pass
+   * (a durable timer), whichever is first. One accepted while that call was in flight ends it at once.
+   */
   async waitForNews(ms: number): Promise<void> {
+    if (this.keys.size > this.answered && patched(EARLY_CALLBACK_PATCH)) return;
     const seen = this.keys.size;
     await CancellationScope.nonCancellable(() => condition(() => this.keys.size > seen, ms));
   }

@@ -81,6 +81,8 @@ export const REPLAY_BRANCHES: Record<ReplaySet, readonly Branch[]> = {
     ['cancel-payout-unreadable-processing-data', 'CancelPayout'],
     ['cancel-payout-unsealed-processing-data-refused', 'CancelPayout'],
     ['cancel-payout-without-processing-data', 'CancelPayout'],
+    ['grant-payout-callback-during-payout-request-asks-at-once', 'GrantPayout'],
+    ['grant-payout-callback-during-status-call-asks-again-at-once', 'GrantPayout'],
     ['grant-payout-canceled-after-payout', 'GrantPayout'],
     ['grant-payout-canceled-before-payout', 'GrantPayout'],
     ['grant-payout-canceled-nothing-ever-sent', 'GrantPayout'],
