@@ -1,14 +1,9 @@
 /** Writes the workflow bundle a worker can load with CUWO_WORKFLOW_BUNDLE (used by the Docker image). */
 import { writeFileSync } from 'node:fs';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
+import { bundleCuwoWorkflows } from '../src/workflow-bundle';
 
 async function main(out: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-  });
-  writeFileSync(out, code);
+  writeFileSync(out, await bundleCuwoWorkflows({ verbose: true }));
   console.error(`workflow bundle written to ${out}`);
 }
 

@@ -15,11 +15,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import Table from 'cli-table3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { cuwoOutcome, cuwoState, startCuwo, type CuwoOutcome } from './client';
-import { FAILURE_CONVERTER_PATH, cuwoDataConverter } from './codec/data-converter';
+import { cuwoDataConverter } from './codec/data-converter';
+import { bundleCuwoWorkflows } from './workflow-bundle';
 import { taskQueue } from './config';
 import { abortSignal, completeSignal } from './contracts';
 import { workflowIds } from './contracts/ids';
@@ -255,13 +255,9 @@ async function main(): Promise<number> {
   const workers: WorkerProcess[] = [];
   try {
     say('bundling the workflow code once for the worker processes...');
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('./workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-    });
+    const bundle = await bundleCuwoWorkflows();
     const bundlePath = join(stack.dataDir, 'workflows.js');
-    writeFileSync(bundlePath, bundle.code);
+    writeFileSync(bundlePath, bundle);
     const queue = taskQueue();
     const startWorker = async () => {
       const worker = await spawnWorkerProcess({

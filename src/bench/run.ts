@@ -23,6 +23,7 @@ import { renderReport, writeJson, type BenchReport } from './report';
 import { loadAverage } from './system';
 import { BenchWorkers } from './worker-process';
 import { WORKLOADS } from './workloads';
+import { bundleCuwoWorkflows } from '../workflow-bundle';
 
 export interface BenchOptions {
   server: 'dev' | 'cluster';
@@ -80,8 +81,8 @@ export async function runBench(options: BenchOptions, interrupted: AbortSignal):
     proxy = await startFormProxy(payneteasy.url, (orderId) => payneteasy.completeForm(orderId));
     say('bundling the CUWO workflows and the bare workflow once for the worker processes...');
     const [cuwoBundlePath, bareBundlePath] = await Promise.all([
-      bundle(require.resolve('../workflows'), join(dataDir, 'cuwo-workflows.js')),
-      bundle(require.resolve('./workflows'), join(dataDir, 'bench-workflows.js')),
+      write(join(dataDir, 'cuwo-workflows.js'), bundleCuwoWorkflows()),
+      write(join(dataDir, 'bench-workflows.js'), bundleBare()),
     ]);
     const accounts = structuredClone(stack.accounts) as Accounts;
     // The payments' account: Payneteasy behind the form proxy (its callbacks are signed for pne-demo, which it copies).
@@ -186,13 +187,18 @@ export async function runBench(options: BenchOptions, interrupted: AbortSignal):
   }
 }
 
-async function bundle(workflowsPath: string, file: string): Promise<string> {
+/** The bare workflow with the SDK's defaults (no preloaded modules): what an empty workflow costs. */
+async function bundleBare(): Promise<string> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath,
+    workflowsPath: require.resolve('./workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
-  writeFileSync(file, code);
+  return code;
+}
+
+async function write(file: string, code: Promise<string>): Promise<string> {
+  writeFileSync(file, await code);
   return file;
 }
 

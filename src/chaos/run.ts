@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH, cuwoDataConverter } from '../codec/data-converter';
+import { cuwoDataConverter } from '../codec/data-converter';
+import { bundleCuwoWorkflows } from '../workflow-bundle';
 import type { Accounts } from '../config';
 import { DEMO_PAYNETEASY_ACCOUNT, DEMO_UPI_ACCOUNT, startLocalStack, type LocalStack, type TemporalServerKind } from '../dev/stack';
 import { checkRun } from './check';
@@ -101,13 +101,9 @@ export async function runChaos(options: ChaosOptions, interrupted: AbortSignal):
   let connection: Connection | undefined;
   try {
     say('bundling the workflow code once for the worker processes...');
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-    });
+    const bundle = await bundleCuwoWorkflows();
     const bundlePath = join(dataDir, 'workflows.js');
-    writeFileSync(bundlePath, bundle.code);
+    writeFileSync(bundlePath, bundle);
     const taskQueue = 'cuwo-chaos';
     const pool = new WorkerPool({
       address: stack.temporal.address,

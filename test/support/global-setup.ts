@@ -8,10 +8,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { startCluster } from '../../src/dev/cluster';
 import { startDevServer } from '../../src/dev/temporal-server';
+import { bundleCuwoWorkflows } from '../../src/workflow-bundle';
 import { TEST_CODEC_KEYS, TEST_SEAL_KEYS } from './codec-keys';
 
 export default async function globalSetup(): Promise<void> {
@@ -25,14 +24,10 @@ export default async function globalSetup(): Promise<void> {
     kind === 'cluster'
       ? startCluster({ stateDir: join(dir, 'cluster'), port: 0, ui: false })
       : startDevServer({ uiPort: false, logFile: join(dir, 'temporal.log') }),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: quietLogger,
-    }),
+    bundleCuwoWorkflows(),
   ]);
   const bundlePath = join(dir, 'workflows.js');
-  writeFileSync(bundlePath, bundle.code);
+  writeFileSync(bundlePath, bundle);
   process.env.CUWO_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.CUWO_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.CUWO_TEST_DIR = dir;
@@ -45,11 +40,3 @@ export default async function globalSetup(): Promise<void> {
   console.log(`\n[test] ${what} ${server.address} and workflow bundle ready in ${Date.now() - started} ms (${dir})`);
 }
 
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
