@@ -39,4 +39,3 @@ export default async function globalSetup(): Promise<void> {
   const what = kind === 'cluster' ? 'Temporal cluster (PostgreSQL)' : 'Temporal dev server';
   console.log(`\n[test] ${what} ${server.address} and workflow bundle ready in ${Date.now() - started} ms (${dir})`);
 }
-
