@@ -43,7 +43,10 @@ export interface PlannedMutation {
 }
 
 export interface SeenRequest {
+  /** `payout` for both v4 payouts (`payout` and `payout-by-ref`; `path` tells them apart). */
   command: Command | 'other';
+  /** The request path, e.g. `/paynet/api/v4/payout-by-ref/group/77`. */
+  path: string;
   form: Record<string, string>;
   mutation: Mutation['kind'];
 }
@@ -109,9 +112,16 @@ export async function startPayneteasyProxy(targetUrl: string): Promise<Payneteas
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const match = /\/paynet\/api\/v\d\/([a-z-]+)\//.exec(req.url ?? '');
-      const command = (match?.[1] as Command | undefined) ?? 'other';
+      // A plan for `payout` aims at both v4 payouts, as the simulator's faults do.
+      const named = match?.[1] === 'payout-by-ref' ? 'payout' : match?.[1];
+      const command = (named as Command | undefined) ?? 'other';
       const mutation = command === 'other' ? ({ kind: 'pass' } as Mutation) : take(command);
-      seen.push({ command, form: Object.fromEntries(new URLSearchParams(body.toString('utf8'))), mutation: mutation.kind });
+      seen.push({
+        command,
+        path: (req.url ?? '').split('?')[0],
+        form: Object.fromEntries(new URLSearchParams(body.toString('utf8'))),
+        mutation: mutation.kind,
+      });
       void track(handle(mutation, req, res, body)).catch(() => res.destroy());
     });
   });

@@ -1,10 +1,13 @@
 /**
- * The API commands of the simulated gateway: `/api/v4/payout` (OAuth), `/api/v2/status`, `return`,
- * `sale-form`, `preauth-form`, `capture` and `void` (SHA-1 control). Each is synchronous, so requests
- * never interleave; a refusal is thrown as a ProtocolError and answered in the protocol's shape.
+ * The API commands of the simulated gateway: the creating ones (creation.ts: `/api/v4/payout`,
+ * `/api/v4/payout-by-ref`, `sale-form`, `preauth-form`) and those on an order: `/api/v2/status`,
+ * `return`, `capture` and `void` (SHA-1 control; a void only on the day of the transaction it voids,
+ * by the engine's clock and time zone). Each is synchronous, so requests never interleave; a refusal is
+ * thrown as a ProtocolError and answered in the protocol's shape. Every command is served per endpoint
+ * and per endpoint group (SimRoute).
  */
 import type { FastifyRequest } from 'fastify';
-import { sameSecret } from '../kit/secrets';
+import { handlePaymentForm, handlePayout } from './creation';
 import type { Engine } from './engine';
 import {
   APPROVED,
@@ -12,7 +15,7 @@ import {
   formatAnswerAmount,
   isLive,
   isPayment,
-  payoutOutcome,
+  type SimRoute,
   type SimulatedMerchant,
   type SimulatedOrder,
   type SimulatedTransaction,
@@ -21,22 +24,23 @@ import {
   Fields,
   ProtocolError,
   amountField,
+  asyncResponse,
+  checkControl,
   currencyField,
   encodePaynetResponse,
   formParams,
-  httpUrlField,
   invalid,
   missing,
-  sha1Hex,
-  verifyOAuth,
+  notAllowed,
   type Answer,
 } from './protocol';
 
-export const FORM_PATH = '/paynet/form';
+export { FORM_PATH } from './creation';
 
-export type Command = 'payout' | 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void';
+export type Command = 'payout' | 'payout-by-ref' | 'status' | 'return' | 'sale-form' | 'preauth-form' | 'capture' | 'void';
 export const COMMANDS = [
   'payout',
+  'payout-by-ref',
   'status',
   'return',
   'sale-form',
@@ -44,115 +48,6 @@ export const COMMANDS = [
   'capture',
   'void',
 ] as const satisfies readonly Command[];
-
-const asyncResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
-  status: 200,
-  body: encodePaynetResponse({
-    type: 'async-response',
-    'serial-number': tx.serialNumber,
-    'merchant-order-id': order.clientOrderId,
-    'paynet-order-id': order.orderId,
-  }),
-});
-const asyncFormResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
-  status: 200,
-  body: encodePaynetResponse({
-    type: 'async-form-response',
-    'serial-number': tx.serialNumber,
-    'merchant-order-id': order.clientOrderId,
-    'paynet-order-id': order.orderId,
-    'redirect-url': order.formUrl,
-  }),
-});
-const notAllowed = (why: string) => new ProtocolError('error', 'OPERATION_NOT_ALLOWED', why);
-
-/** `login` undefined: a command without login (sale-form, preauth-form), only the control is checked. */
-function checkControl(entry: { merchant: SimulatedMerchant }, login: string | undefined, control: string, signed: string) {
-  const expected = sha1Hex(signed + entry.merchant.controlKey);
-  const loginOk = login === undefined || sameSecret(login, entry.merchant.login);
-  if (!sameSecret(control.toLowerCase(), expected) || !loginOk) {
-    throw new ProtocolError(
-      'validation-error',
-      'CONTROL_INVALID',
-      'login or control is wrong (control = SHA-1 over the listed fields and the merchant control key)',
-    );
-  }
-}
-
-/** What a creating command (payout, sale-form, preauth-form) asks for. */
-interface NewOrder {
-  clientOrderId: string;
-  amountMinor: bigint;
-  currency: string;
-}
-
-function readNewOrder(f: Fields): NewOrder {
-  const clientOrderId = f.req('client_orderid');
-  if (clientOrderId.length > 128) throw invalid('client_orderid', 'must be at most 128 characters');
-  f.req('amount');
-  const currency = currencyField(f);
-  const amountMinor = amountField(f, 'amount', currency);
-  f.opt('order_desc');
-  return { clientOrderId, amountMinor, currency };
-}
-
-/**
- * The order an earlier creating request with this client_orderid made, if any: a repeat gets that
- * order when nothing differs, DUPLICATE_ORDER otherwise.
- */
-function repeatedOrder(
-  engine: Engine,
-  endpointId: string,
-  kind: SimulatedOrder['kind'],
-  asked: NewOrder,
-  destination: string | undefined,
-): SimulatedOrder | undefined {
-  const existing = engine.existingOrder(endpointId, asked.clientOrderId);
-  if (!existing) return undefined;
-  const changed = [
-    existing.kind !== kind ? 'command' : undefined,
-    existing.amountMinor !== asked.amountMinor.toString() ? 'amount' : undefined,
-    existing.currency !== asked.currency ? 'currency' : undefined,
-    existing.destination !== destination ? 'destination-card-ref-id' : undefined,
-  ].filter((c) => c !== undefined);
-  if (changed.length > 0)
-    throw new ProtocolError(
-      'validation-error',
-      'DUPLICATE_ORDER',
-      `client_orderid ${asked.clientOrderId} was already used with a different ${changed.join(', ')}`,
-    );
-  return existing;
-}
-
-/** A new order with its first transaction (payout, sale or preauth); without a destination it waits for a form at its formUrl. */
-function createOrder(
-  engine: Engine,
-  endpointId: string,
-  kind: SimulatedOrder['kind'],
-  asked: NewOrder,
-  details: Pick<SimulatedOrder, 'destination' | 'email' | 'redirectUrl' | 'serverCallbackUrl'>,
-): { order: SimulatedOrder; tx: SimulatedTransaction } {
-  const orderId = engine.nextOrderId();
-  const tx = engine.newTransaction(kind, asked.amountMinor, asked.currency);
-  const { destination, email, redirectUrl, serverCallbackUrl } = details;
-  const order: SimulatedOrder = {
-    orderId,
-    clientOrderId: asked.clientOrderId,
-    endpointId,
-    kind,
-    amountMinor: asked.amountMinor.toString(),
-    currency: asked.currency,
-    ...(destination !== undefined ? { destination } : {}),
-    ...(email !== undefined ? { email } : {}),
-    ...(redirectUrl !== undefined ? { redirectUrl } : {}),
-    ...(destination === undefined ? { formUrl: `${engine.baseUrl}${FORM_PATH}/${orderId}` } : {}),
-    formCompleted: false,
-    ...(serverCallbackUrl !== undefined ? { serverCallbackUrl } : {}),
-    transactions: [tx],
-  };
-  engine.addOrder(order);
-  return { order, tx };
-}
 
 /** login, client_orderid and orderid: the fields naming an existing order (status may leave orderid out). */
 function readOrderRef(f: Fields, orderIdRequired: boolean): { login: string; clientOrderId: string; orderId: string | undefined } {
@@ -178,28 +73,9 @@ function signedOrder(
   return engine.findOrder(endpointId, ref.clientOrderId, ref.orderId);
 }
 
-export function handlePayout(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
-  const body = formParams(request);
-  verifyOAuth(request, entry, body, engine.nonces);
-  const f = new Fields(body);
-  const asked = readNewOrder(f);
-  const serverCallbackUrl = httpUrlField(f, 'server_callback_url');
-  const destination = f.opt('destination-card-ref-id');
-
-  const existing = repeatedOrder(engine, endpointId, 'payout', asked, destination);
-  if (existing) {
-    const payout = existing.transactions.find((t) => t.type === 'payout')!;
-    return asyncResponse(existing, payout);
-  }
-  const { order, tx } = createOrder(engine, endpointId, 'payout', asked, { destination, serverCallbackUrl });
-  if (destination !== undefined) engine.later(engine.options.processingMs, () => engine.finalize(order, tx, payoutOutcome(destination)));
-  else engine.openForm(order);
-  return asyncResponse(order, tx);
-}
-
-export function handleStatus(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
+export function handleStatus(engine: Engine, request: FastifyRequest, route: SimRoute): Answer {
+  const entry = engine.merchantFor(route);
+  const { endpointId } = entry.merchant;
   const f = new Fields(formParams(request));
   const ref = readOrderRef(f, false);
   const control = f.req('control');
@@ -231,8 +107,9 @@ export function handleStatus(engine: Engine, request: FastifyRequest, endpointId
 }
 
 /** capture and return: the order they name (control checked) and the optional amount + currency. */
-function readFollowUp(engine: Engine, request: FastifyRequest, endpointId: string) {
-  const entry = engine.merchantFor(endpointId);
+function readFollowUp(engine: Engine, request: FastifyRequest, route: SimRoute) {
+  const entry = engine.merchantFor(route);
+  const { endpointId } = entry.merchant;
   const f = new Fields(formParams(request));
   const ref = readOrderRef(f, true);
   const control = f.req('control');
@@ -248,8 +125,9 @@ function readFollowUp(engine: Engine, request: FastifyRequest, endpointId: strin
   return { entry, order, amount };
 }
 
-export function handleReturn(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const { entry, order, amount } = readFollowUp(engine, request, endpointId);
+export function handleReturn(engine: Engine, request: FastifyRequest, route: SimRoute): Answer {
+  const { entry, order, amount } = readFollowUp(engine, request, route);
+  const { endpointId } = entry.merchant;
   const existing = order.transactions.find((t) => t.type === 'return');
   if (existing) return asyncResponse(order, existing); // one return per order: a repeat gets the same transaction
   if (isPayment(order)) return paymentReturn(engine, order, amount);
@@ -262,25 +140,6 @@ export function handleReturn(engine: Engine, request: FastifyRequest, endpointId
   const tx = engine.newTransaction('return', amount?.minor ?? BigInt(payout.amountMinor), payout.currency);
   engine.schedule(order, tx);
   return asyncResponse(order, tx);
-}
-
-/** sale-form / preauth-form: the customer enters card data on the simulator's form. */
-export function handlePaymentForm(engine: Engine, kind: 'sale' | 'preauth', request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
-  const f = new Fields(formParams(request));
-  const asked = readNewOrder(f);
-  const email = f.opt('email');
-  f.opt('ipaddress');
-  const redirectUrl = httpUrlField(f, 'redirect_url');
-  const serverCallbackUrl = httpUrlField(f, 'server_callback_url');
-  const control = f.req('control');
-  checkControl(entry, undefined, control, endpointId + asked.clientOrderId + asked.amountMinor.toString() + (email ?? ''));
-
-  const existing = repeatedOrder(engine, endpointId, kind, asked, undefined);
-  if (existing) return asyncFormResponse(existing, formTransaction(existing));
-  const { order, tx } = createOrder(engine, endpointId, kind, asked, { email, redirectUrl, serverCallbackUrl });
-  engine.openForm(order);
-  return asyncFormResponse(order, tx);
 }
 
 /**
@@ -309,8 +168,8 @@ function paymentReturn(engine: Engine, order: SimulatedOrder, amount: { minor: b
   return asyncResponse(order, tx);
 }
 
-export function handleCapture(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const { order, amount } = readFollowUp(engine, request, endpointId);
+export function handleCapture(engine: Engine, request: FastifyRequest, route: SimRoute): Answer {
+  const { order, amount } = readFollowUp(engine, request, route);
   const existing = order.transactions.find((t) => t.type === 'capture');
   if (existing) return asyncResponse(order, existing); // one capture per order: a repeat gets the same transaction
   if (order.kind !== 'preauth') throw notAllowed(`order ${order.orderId} is a ${order.kind}, only a preauth can be captured`);
@@ -325,8 +184,9 @@ export function handleCapture(engine: Engine, request: FastifyRequest, endpointI
   return asyncResponse(order, tx);
 }
 
-export function handleVoid(engine: Engine, request: FastifyRequest, endpointId: string): Answer {
-  const entry = engine.merchantFor(endpointId);
+export function handleVoid(engine: Engine, request: FastifyRequest, route: SimRoute): Answer {
+  const entry = engine.merchantFor(route);
+  const { endpointId } = entry.merchant;
   const f = new Fields(formParams(request));
   const ref = readOrderRef(f, true);
   f.opt('comment');
@@ -337,18 +197,26 @@ export function handleVoid(engine: Engine, request: FastifyRequest, endpointId: 
   if (!isPayment(order)) throw notAllowed(`order ${order.orderId} is a payout: nothing to void`);
   if (order.transactions.some((t) => t.type === 'return' && isLive(t))) throw notAllowed(`order ${order.orderId} is already returned`);
   const target = reversalTarget(order);
+  const [day, today] = [engine.dayOf(target.tx.createdAt), engine.dayOf(engine.now().toISOString())];
+  if (day !== today)
+    throw new ProtocolError(
+      'error',
+      'NOT_VOIDABLE',
+      `the ${target.tx.type} of order ${order.orderId} is of ${day}, today is ${today}: use return`,
+    );
   const tx = engine.newTransaction('void', BigInt(target.tx.amountMinor), target.tx.currency);
   tx.effect = target.effect;
   engine.schedule(order, tx);
   return asyncResponse(order, tx);
 }
 
-export const HANDLERS: Record<Command, (engine: Engine, request: FastifyRequest, endpointId: string) => Answer> = {
-  payout: handlePayout,
+export const HANDLERS: Record<Command, (engine: Engine, request: FastifyRequest, route: SimRoute) => Answer> = {
+  payout: (engine, request, route) => handlePayout(engine, request, route, false),
+  'payout-by-ref': (engine, request, route) => handlePayout(engine, request, route, true),
   status: handleStatus,
   return: handleReturn,
-  'sale-form': (engine, request, endpointId) => handlePaymentForm(engine, 'sale', request, endpointId),
-  'preauth-form': (engine, request, endpointId) => handlePaymentForm(engine, 'preauth', request, endpointId),
+  'sale-form': (engine, request, route) => handlePaymentForm(engine, 'sale', request, route),
+  'preauth-form': (engine, request, route) => handlePaymentForm(engine, 'preauth', request, route),
   capture: handleCapture,
   void: handleVoid,
 };

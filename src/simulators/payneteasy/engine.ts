@@ -16,6 +16,7 @@ import {
   type CompleteFormOptions,
   type DeclinableTransactionType,
   type Outcome,
+  type SimRoute,
   type SimulatedMerchant,
   type SimulatedOrder,
   type SimulatedTransaction,
@@ -52,15 +53,20 @@ export interface EngineOptions {
   processingMs: number;
   formTtlMs: number;
   callbackRetryMs: number;
+  timeZone?: string; // the IANA time zone of the gateway's day (a void only on the day of its transaction); default UTC
 }
 
 export class Engine {
   readonly merchants = new Map<string, { merchant: SimulatedMerchant; publicKey: KeyObject }>();
+  readonly groups = new Map<string, string>(); // endpointGroupId -> endpointId
+  clockOffsetMs = 0; // the gateway's clock is Date.now() + this (tests move it to another day)
   readonly orders = new Map<string, SimulatedOrder>(); // by paynet-order-id, in creation order
   readonly orderByClientKey = new Map<string, string>(); // JSON [endpointId, client_orderid] -> paynet-order-id
   readonly nonces = new Map<string, number>(); // OAuth replay protection
   readonly attempts: CallbackAttempt[] = [];
   readonly closing = new AbortController();
+  /** Told of every transaction that turned final (late-events.ts sends notify_url callbacks from it). */
+  onFinal?: (order: SimulatedOrder, tx: SimulatedTransaction) => void;
   callbackMode: CallbackMode = 'deliver';
   callbackDelayMs = 0;
   baseUrl = ''; // set once listening; orders are only created after that
@@ -70,6 +76,17 @@ export class Engine {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly deliveries = new Set<Promise<void>>();
   private lastOrderNumber = 0;
+  private readonly dayFormat: Intl.DateTimeFormat;
+
+  /** The gateway's clock. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  /** The gateway's calendar day of an instant, YYYY-MM-DD in its time zone. */
+  dayOf(iso: string): string {
+    return this.dayFormat.format(Date.parse(iso));
+  }
 
   constructor(readonly options: EngineOptions) {
     for (const [name, v] of Object.entries({
@@ -93,7 +110,18 @@ export class Engine {
       }
       if (publicKey.asymmetricKeyType !== 'rsa') throw new Error(`merchant ${m.endpointId}: publicKeyPem must be an RSA key`);
       this.merchants.set(m.endpointId, { merchant: { ...m }, publicKey });
+      if (m.endpointGroupId !== undefined) {
+        if (!m.endpointGroupId || this.groups.has(m.endpointGroupId))
+          throw new Error(`merchant ${m.endpointId}: endpointGroupId "${m.endpointGroupId}" is empty or configured twice`);
+        this.groups.set(m.endpointGroupId, m.endpointId);
+      }
     }
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', {
+      timeZone: options.timeZone ?? 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
   }
 
   later(ms: number, fn: () => void): NodeJS.Timeout {
@@ -111,9 +139,16 @@ export class Engine {
     this.timers.delete(t);
   }
 
-  merchantFor(endpointId: string) {
-    const entry = this.merchants.get(endpointId);
-    if (!entry) throw new ProtocolError('validation-error', 'ENDPOINT_NOT_FOUND', `endpoint ${endpointId} is not known`);
+  /** The merchant a route names: an endpoint, or the endpoint serving a group. */
+  merchantFor(route: SimRoute | string) {
+    const { kind, id } = typeof route === 'string' ? { kind: 'endpoint', id: route } : route;
+    const entry = this.merchants.get(kind === 'group' ? (this.groups.get(id) ?? '') : id);
+    if (!entry)
+      throw new ProtocolError(
+        'validation-error',
+        kind === 'group' ? 'ENDPOINT_GROUP_NOT_FOUND' : 'ENDPOINT_NOT_FOUND',
+        `${kind === 'group' ? 'endpoint group' : 'endpoint'} ${id} is not known`,
+      );
     return entry;
   }
 
@@ -159,7 +194,7 @@ export class Engine {
       status: 'processing',
       amountMinor: amountMinor.toString(),
       currency,
-      createdAt: new Date().toISOString(),
+      createdAt: this.now().toISOString(),
     };
     const i = this.declineNext.findIndex((d) => d.type === type);
     if (i >= 0) {
@@ -197,8 +232,9 @@ export class Engine {
     tx.status = outcome.status;
     if (outcome.errorCode) tx.errorCode = outcome.errorCode;
     if (outcome.errorMessage) tx.errorMessage = outcome.errorMessage;
-    tx.finalAt = new Date().toISOString();
+    tx.finalAt = this.now().toISOString();
     this.sendCallback(order, tx);
+    this.onFinal?.(order, tx);
   }
 
   private expireForm(order: SimulatedOrder): void {

@@ -4,6 +4,10 @@
  * order; each applies to the next API request (of its `command`, when given) and is consumed per HTTP
  * request, except decline-next, which is consumed per created transaction. A fault may lose or
  * reformat what the simulator says, never say something else: the ledgers stay the single truth.
+ * A fault aimed at `payout` also hits `payout-by-ref` (both are the v4 payout).
+ *
+ * Besides the queue, StatusNoise: status answers that say `unknown` (or another non-final status)
+ * with a given probability, as the real gateway may while it works; seeded, so a test is deterministic.
  */
 import { z } from 'zod';
 import { faultCount } from '../kit/faults';
@@ -61,8 +65,55 @@ export const FaultSchema = z.discriminatedUnion('kind', [
 const STATUS_ONLY = new Set(['status-override', 'amount-format']);
 
 /** Whether a queued fault applies to a request of this command (the queue hands out the first that does). */
-export const appliesTo = (fault: PayneteasyFault, command: Command) =>
-  (fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command)) === command;
+export const appliesTo = (fault: PayneteasyFault, command: Command) => {
+  const aimed = fault.command ?? (STATUS_ONLY.has(fault.kind) ? 'status' : command);
+  return aimed === command || (aimed === 'payout' && command === 'payout-by-ref');
+};
+
+export const NON_FINAL_STATUSES = ['unknown', 'processing'] as const;
+export const StatusNoiseSchema = z.strictObject({
+  probability: z.number().min(0).max(1),
+  seed: z.number().int(),
+  statuses: z.array(z.enum(NON_FINAL_STATUSES)).min(1).optional(),
+});
+export type StatusNoiseOptions = z.infer<typeof StatusNoiseSchema>;
+
+/**
+ * Status answers that say a non-final status (default `unknown`) instead of the real one, with a
+ * probability, drawn from a seeded generator (mulberry32): the same seed gives the same sequence.
+ */
+export class StatusNoise {
+  private state: number;
+  private readonly statuses: readonly string[];
+  /** How many status answers were made non-final so far. */
+  answered = 0;
+
+  constructor(readonly options: StatusNoiseOptions) {
+    StatusNoiseSchema.parse(options);
+    this.state = options.seed >>> 0;
+    this.statuses = options.statuses ?? ['unknown'];
+  }
+
+  private next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** A status answer, maybe showing a non-final status instead (other answers pass unchanged). */
+  apply(answer: Answer): Answer {
+    const fields = parsePaynetResponse(answer.body);
+    if (fields.type !== 'status-response' || this.next() >= this.options.probability) return answer;
+    this.answered++;
+    const status = this.statuses[Math.floor(this.next() * this.statuses.length)];
+    return {
+      status: answer.status,
+      body: encodePaynetResponse({ ...fields, status, 'order-stage': `${fields['transaction-type']}_${status}` }),
+    };
+  }
+}
 
 const HTML =
   '<!doctype html><html><head><title>Gateway error</title></head>' +

@@ -2,12 +2,12 @@
  * The simulator's HTTP face: the API commands under `/paynet/api/` (with faults applied around them)
  * and the receiver's / customer's form pages under `/paynet/form/`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pause, type FaultQueue } from '../kit/faults';
 import { createSimulatorApp, dropConnection, frameworkError } from '../kit/http';
 import { COMMANDS, FORM_PATH, HANDLERS, type Command } from './commands';
 import { FormError, type Engine } from './engine';
-import { appliesTo, faultyAnswer, processes, type PayneteasyFault } from './faults';
+import { appliesTo, faultyAnswer, processes, type PayneteasyFault, type StatusNoise } from './faults';
 import {
   FORM_OUTCOMES,
   formTransaction,
@@ -16,14 +16,16 @@ import {
   parseMajor,
   type CompleteFormOptions,
   type PaymentFormOutcome,
+  type SimRoute,
 } from './model';
 import { ProtocolError, encodePaynetResponse, escapeHtml, type Answer } from './protocol';
 
 export const API = '/paynet/api';
 const RESPONSE_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
-/** The API path of each command (the payout is the v4 one). */
+/** The API path of each command (the payouts are the v4 ones). */
 const PATHS: Record<Command, string> = {
   payout: '/v4/payout',
+  'payout-by-ref': '/v4/payout-by-ref',
   status: '/v2/status',
   return: '/v2/return',
   'sale-form': '/v2/sale-form',
@@ -32,7 +34,10 @@ const PATHS: Record<Command, string> = {
   void: '/v2/void',
 };
 
-export function createApp(engine: Engine, faults: FaultQueue<PayneteasyFault>): FastifyInstance {
+/** Every operation the simulator serves, as `<version>/<command>` below `/paynet/api/` (per endpoint and per group). */
+export const OPERATIONS: readonly string[] = Object.values(PATHS).map((path) => path.slice(1));
+
+export function createApp(engine: Engine, faults: FaultQueue<PayneteasyFault>, noise: { current?: StatusNoise } = {}): FastifyInstance {
   const app = createSimulatorApp(() => ({ error: 'simulator admin endpoints are loopback only' }));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) =>
     done(null, body),
@@ -67,28 +72,35 @@ export function createApp(engine: Engine, faults: FaultQueue<PayneteasyFault>): 
       );
   });
 
-  for (const command of COMMANDS) {
-    app.post<{ Params: { endpointId: string } }>(`${API}${PATHS[command]}/:endpointId`, async (request, reply) => {
-      const fault = faults.take((f) => appliesTo(f, command));
-      if (fault?.kind === 'drop-before-processing') return dropConnection(request, reply);
-      if (fault?.kind === 'delay-before-processing') await pause(fault.ms);
-      let out: Answer | undefined;
-      if (processes(fault)) {
-        try {
-          out = HANDLERS[command](engine, request, request.params.endpointId); // synchronous: no interleaving between requests
-        } catch (err) {
-          if (!(err instanceof ProtocolError)) throw err;
-          out = err.answer();
-        }
+  const serve = async (command: Command, route: SimRoute, request: FastifyRequest, reply: FastifyReply) => {
+    const fault = faults.take((f) => appliesTo(f, command));
+    if (fault?.kind === 'drop-before-processing') return dropConnection(request, reply);
+    if (fault?.kind === 'delay-before-processing') await pause(fault.ms);
+    let out: Answer | undefined;
+    if (processes(fault)) {
+      try {
+        out = HANDLERS[command](engine, request, route); // synchronous: no interleaving between requests
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        out = err.answer();
       }
-      if (fault?.kind === 'drop-after-processing') return dropConnection(request, reply);
-      if (fault?.kind === 'latency') await pause(fault.ms);
-      const answer = faultyAnswer(fault, out);
-      return reply
-        .code(answer.status)
-        .type(answer.contentType ?? RESPONSE_TYPE)
-        .send(answer.body);
-    });
+    }
+    if (out && command === 'status' && noise.current) out = noise.current.apply(out);
+    if (fault?.kind === 'drop-after-processing') return dropConnection(request, reply);
+    if (fault?.kind === 'latency') await pause(fault.ms);
+    const answer = faultyAnswer(fault, out);
+    return reply
+      .code(answer.status)
+      .type(answer.contentType ?? RESPONSE_TYPE)
+      .send(answer.body);
+  };
+  for (const command of COMMANDS) {
+    app.post<{ Params: { id: string } }>(`${API}${PATHS[command]}/:id`, (request, reply) =>
+      serve(command, { kind: 'endpoint', id: request.params.id }, request, reply),
+    );
+    app.post<{ Params: { id: string } }>(`${API}${PATHS[command]}/group/:id`, (request, reply) =>
+      serve(command, { kind: 'group', id: request.params.id }, request, reply),
+    );
   }
 
   addFormPages(app, engine);

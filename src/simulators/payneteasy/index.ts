@@ -1,15 +1,24 @@
 /**
- * HTTP simulator of the Payneteasy merchant API (docs/payneteasy.md).
- * Payouts: `/api/v4/payout` signed with OAuth 1.0a RSA-SHA256, `/api/v2/status` and
- * `/api/v2/return` signed with the SHA-1 `control`, the receiver form some payout methods need, and the
- * Connecting Party callback with its retries.
- * Payments: `/api/v2/sale-form` and `/api/v2/preauth-form` (the customer enters card data on the
- * simulator's form, never the merchant), `/api/v2/capture`, `/api/v2/return` (refund, or release of an
- * uncaptured preauth) and `/api/v2/void`, all signed with the SHA-1 `control`, plus a payments ledger.
+ * HTTP simulator of the Payneteasy merchant API (docs/payneteasy.md). Its operations at a glance
+ * (`capabilities`; each under `/paynet/api/`, per endpoint `<op>/<endpointId>` and per endpoint group
+ * `<op>/group/<endpointGroupId>`):
+ *
+ *   operation          signed with      what it does
+ *   v4/payout          OAuth RSA-SHA256  payout through the receiver's form (a card reference is refused here)
+ *   v4/payout-by-ref   OAuth RSA-SHA256  payout to a stored card (`destination-card-ref-id`)
+ *   v2/sale-form       control (SHA-1)   sale: the customer enters card data on the simulator's form
+ *   v2/preauth-form    control           authorization only, same form
+ *   v2/capture         control           capture of an approved preauth
+ *   v2/return          control           payout reversal (per endpoint), refund, or release of a preauth
+ *   v2/void            control           release or refund on the day of the transaction (else NOT_VOIDABLE)
+ *   v2/status          control           one transaction's status (may say `unknown`: StatusNoise)
+ *
+ * Plus the Connecting Party callback with its retries, and the payout and payment ledgers.
  *
  * Files: model.ts (orders, money, ledgers), protocol.ts (wire format, OAuth verification), engine.ts
- * (state, transaction life cycle, forms, callbacks), commands.ts (the API commands), faults.ts (a
- * misbehaving gateway), http.ts (routes and form pages), admin.ts (`/_sim/`); the pieces shared with
+ * (state, clock, transaction life cycle, forms, callbacks), creation.ts (the commands that create an
+ * order), commands.ts (the commands on an order), faults.ts (a misbehaving gateway), http.ts (routes
+ * and form pages), admin.ts (`/_sim/`); the pieces shared with
  * the disburseFunds simulator (server start, fault queue, standalone arguments) are in ../kit/.
  * Plain HTTP, admin endpoints without auth: loopback use only.
  */
@@ -18,9 +27,10 @@ import { FaultQueue } from '../kit/faults';
 import { listen } from '../kit/http';
 import { closeOnSignal, listenArgs } from '../kit/standalone';
 import { addAdminRoutes } from './admin';
+import { addLateEvents } from './late-events';
 import { CALLBACK_MODES, Engine, type CallbackAttempt, type CallbackMode } from './engine';
-import { FaultSchema, type PayneteasyFault } from './faults';
-import { API, createApp } from './http';
+import { FaultSchema, StatusNoise, type PayneteasyFault, type StatusNoiseOptions } from './faults';
+import { API, OPERATIONS, createApp } from './http';
 import {
   isPayment,
   paymentLedgerEntry,
@@ -34,7 +44,10 @@ import {
 
 export type { CallbackAttempt, CallbackMode } from './engine';
 export type { Command } from './commands';
-export type { PayneteasyFault } from './faults';
+export type { PayneteasyFault, StatusNoiseOptions } from './faults';
+
+/** What the simulator serves, for a test to compare with what the adapter sends. */
+export const capabilities = { provider: 'payneteasy', operations: OPERATIONS, routes: ['endpoint', 'group'] } as const;
 export type {
   CompleteFormOptions,
   DeclinableTransactionType,
@@ -56,6 +69,8 @@ export interface PayneteasySimulatorOptions {
   processingMs?: number; // time a transaction stays `processing` before its final status (default 1000)
   formTtlMs?: number; // a receiver form not completed within this time declines the payout with FORM_EXPIRED (default 60_000)
   callbackRetryMs?: number; // retry interval for callbacks answered non-200 / network error (default 500, at most 5 attempts)
+  timeZone?: string; // the gateway's day for void (default UTC)
+  statusNoise?: StatusNoiseOptions; // status answers that say `unknown` sometimes (seeded)
 }
 
 export interface PayneteasySimulator {
@@ -80,6 +95,12 @@ export interface PayneteasySimulator {
    * payment forms only (a payout form refuses them); the payment's final status follows after processingMs.
    */
   completeForm(orderId: string, options?: CompleteFormOptions): void;
+  /** Moves the gateway's clock (transaction times, the day a void is judged by); `offsetMs` from real time, 0 resets. */
+  setClockOffset(offsetMs: number): void;
+  /** From now on status answers say a non-final status with this probability (seeded); undefined stops it. */
+  setStatusNoise(options: StatusNoiseOptions | undefined): void;
+  /** How many status answers the noise made non-final since it was last set. */
+  statusNoiseCount(): number;
   close(): Promise<void>; // also stops timers and pending callbacks
 }
 
@@ -89,9 +110,11 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
     processingMs: options.processingMs ?? 1000,
     formTtlMs: options.formTtlMs ?? 60_000,
     callbackRetryMs: options.callbackRetryMs ?? 500,
+    timeZone: options.timeZone,
   });
   const faults = new FaultQueue<PayneteasyFault>();
-  const app = createApp(engine, faults);
+  const noise: { current?: StatusNoise } = { current: options.statusNoise ? new StatusNoise(options.statusNoise) : undefined };
+  const app = createApp(engine, faults, noise);
   const selected = (clientOrderId?: string) =>
     [...engine.orders.values()].filter((o) => clientOrderId === undefined || o.clientOrderId === clientOrderId);
   const sim: PayneteasySimulator = {
@@ -121,12 +144,21 @@ export async function startPayneteasySimulator(options: PayneteasySimulatorOptio
       engine.callbackDelayMs = delayMs;
     },
     completeForm: (orderId, formOptions) => engine.completeForm(orderId, formOptions),
+    setClockOffset: (offsetMs) => {
+      if (!Number.isInteger(offsetMs)) throw new Error(`offsetMs must be an integer, got ${offsetMs}`);
+      engine.clockOffsetMs = offsetMs;
+    },
+    setStatusNoise: (noiseOptions) => {
+      noise.current = noiseOptions ? new StatusNoise(noiseOptions) : undefined;
+    },
+    statusNoiseCount: () => noise.current?.answered ?? 0,
     close: async () => {
       await engine.close();
       await app.close();
     },
   };
   addAdminRoutes(app, sim);
+  addLateEvents(app, engine);
 
   engine.baseUrl = await listen(app, options.host, options.port);
   return sim;

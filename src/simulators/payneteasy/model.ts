@@ -15,6 +15,15 @@ export interface SimulatedMerchant {
   controlKey: string; // merchant_control secret (SHA-1 controls, callbacks)
   publicKeyPem: string; // RSA public key that verifies the merchant's OAuth RSA-SHA256 signatures
   payoutReversal?: boolean; // whether `return` may reverse an approved payout (default false)
+  endpointGroupId?: string; // path segment ENDPOINTGROUPID of `.../<command>/group/<id>`: this merchant's endpoint serves the group
+  // Fields the creating commands (payout, payout-by-ref, sale-form, preauth-form) must carry: `validation-error` MISSING_FIELD otherwise.
+  requiredFields?: string[];
+}
+
+/** The route a request came in on: `.../<command>/<endpointId>` or `.../<command>/group/<endpointGroupId>`. */
+export interface SimRoute {
+  kind: 'endpoint' | 'group';
+  id: string;
 }
 
 export type TransactionStatus = 'processing' | 'approved' | 'declined' | 'error' | 'filtered';
@@ -45,11 +54,15 @@ export interface SimulatedOrder {
   currency: string;
   destination?: string;
   email?: string; // payments
-  redirectUrl?: string; // payments: where the customer's browser returns after the form
+  redirectUrl?: string; // redirect_url: where the customer's or receiver's browser returns after the form
   formUrl?: string;
   formCompleted: boolean;
   serverCallbackUrl?: string;
+  notifyUrl?: string; // notify_url: also told about later transactions of the order (late-events.ts)
   transactions: SimulatedTransaction[];
+  createdVia?: string; // the creating command as sent: 'payout', 'payout-by-ref', 'sale-form', 'preauth-form'
+  route?: SimRoute; // the route the creating command came in on
+  customerFields?: Record<string, string>; // ipaddress, purpose and customer address fields as sent
 }
 
 export type PaymentFormOutcome = 'approve' | 'decline' | 'error' | 'filtered';

@@ -7,7 +7,7 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sameSecret } from '../kit/secrets';
-import { exponentOf, parseMajor, type SimulatedMerchant } from './model';
+import { exponentOf, parseMajor, type SimulatedMerchant, type SimulatedOrder, type SimulatedTransaction } from './model';
 
 /** Lowercase hex SHA-1 of the UTF-8 string: the `control` of the v2 commands and of callbacks. */
 export function sha1Hex(s: string): string {
@@ -117,6 +117,42 @@ export function httpUrlField(f: Fields, name: string): string | undefined {
   }
   if (!ok) throw invalid(name, 'must be an absolute http(s) URL');
   return v;
+}
+
+// ---- answers and checks every command shares ----
+
+export const asyncResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
+  status: 200,
+  body: encodePaynetResponse({
+    type: 'async-response',
+    'serial-number': tx.serialNumber,
+    'merchant-order-id': order.clientOrderId,
+    'paynet-order-id': order.orderId,
+  }),
+});
+export const asyncFormResponse = (order: SimulatedOrder, tx: SimulatedTransaction): Answer => ({
+  status: 200,
+  body: encodePaynetResponse({
+    type: 'async-form-response',
+    'serial-number': tx.serialNumber,
+    'merchant-order-id': order.clientOrderId,
+    'paynet-order-id': order.orderId,
+    'redirect-url': order.formUrl,
+  }),
+});
+export const notAllowed = (why: string) => new ProtocolError('error', 'OPERATION_NOT_ALLOWED', why);
+
+/** `login` undefined: a command without login (sale-form, preauth-form), only the control is checked. */
+export function checkControl(entry: { merchant: SimulatedMerchant }, login: string | undefined, control: string, signed: string) {
+  const expected = sha1Hex(signed + entry.merchant.controlKey);
+  const loginOk = login === undefined || sameSecret(login, entry.merchant.login);
+  if (!sameSecret(control.toLowerCase(), expected) || !loginOk) {
+    throw new ProtocolError(
+      'validation-error',
+      'CONTROL_INVALID',
+      'login or control is wrong (control = SHA-1 over the listed fields and the merchant control key)',
+    );
+  }
 }
 
 export const escapeHtml = (s: string) =>

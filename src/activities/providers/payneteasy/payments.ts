@@ -2,14 +2,15 @@
  * Card payments through Payneteasy (docs/payneteasy.md, "Payments"): `sale-form` (capture at once) or
  * `preauth-form` (authorize only) so the customer enters card data on the provider's form, never with
  * us; the outcome by `/api/v2/status` (by the transaction's serial number) or callback; `capture` for
- * an authorization; `return` to release an authorization or refund a capture. This file says what a
+ * an authorization; `void` to release an authorization on its own provider day, `return` to release
+ * it later (or when the void is refused as too late) and to refund a capture. This file says what a
  * payment is; the order life is orders.ts, the capture capture.ts, the return reversal.ts, and what
  * each answer proves outcome.ts and learn.ts.
  */
 import { formatMoney, fromMinorUnits, type Money } from '../../../contracts/money';
 import type { CaptureStep, PaymentStep, StartPaymentActivityInput } from '../../../contracts';
 import type { PaymentProvider, ProviderContext } from '../types';
-import { PROVIDER, type PayneteasyAccount } from './account';
+import { DEFAULT_NOT_VOIDABLE_CODES, DEFAULT_PROVIDER_TIME_ZONE, PROVIDER, type PayneteasyAccount } from './account';
 import { PayneteasyAdapter } from './adapter';
 import { PaymentCapture } from './capture';
 import { known } from './learn';
@@ -17,7 +18,7 @@ import type { OrderFlow } from './orders';
 import type { TransactionView } from './outcome';
 import { majorAmount } from './protocol';
 import { checkPaymentRecord, recordToWorkOn, type PaymentRecord } from './records';
-import type { ReversalFlow } from './reversal';
+import type { ReversalCommand, ReversalFlow } from './reversal';
 import { canceled, invalidRecord, moneyFailed, needsPerson, type CancelStep } from './steps';
 
 export class PayneteasyPayments
@@ -27,7 +28,7 @@ export class PayneteasyPayments
   private readonly captures: PaymentCapture;
 
   constructor(accountName: string, account: PayneteasyAccount) {
-    super(accountName, account, PAYMENT, REVERSAL);
+    super(accountName, account, PAYMENT, releaseOf(account));
     this.captures = new PaymentCapture(this.gateway, this.reversal, describe);
   }
 
@@ -133,16 +134,48 @@ function processedOf(paid: TransactionView): Money | undefined {
 /** Whether a return sent now refunds a capture (else it releases an authorization). */
 const refunds = (record: PaymentRecord) =>
   record.stage === 'RELEASE_SENDING' ? Boolean(record.releaseIsRefund) : record.stage === 'CAPTURED';
-const what = (record: PaymentRecord) => (record.releaseIsRefund ? 'refund' : 'release');
+const what = (record: PaymentRecord) => (record.releaseIsRefund ? 'refund' : record.releaseCommand === 'void' ? 'void' : 'release');
 
-/** Releasing an authorization or refunding a capture (`return`). */
-const REVERSAL: ReversalFlow<PaymentRecord> = {
-  sending: (record) => ({ ...record, stage: 'RELEASE_SENDING', releaseIsRefund: refunds(record) }),
+/** The calendar day of an instant in a time zone, `YYYY-MM-DD`; undefined for an unreadable instant. */
+export function providerDay(instant: string | number | undefined, timeZone: string): string | undefined {
+  const at = typeof instant === 'string' ? Date.parse(instant) : instant;
+  if (at === undefined || Number.isNaN(at)) return undefined;
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * Whether an authorization created at `createdAt` may still be voided at `now`: the same calendar day
+ * in the provider's time zone (account `providerTimeZone`, default UTC). Unknown creation: no (return).
+ */
+export function voidable(createdAt: string | undefined, now: number, account: Pick<PayneteasyAccount, 'providerTimeZone'>): boolean {
+  const zone = account.providerTimeZone ?? DEFAULT_PROVIDER_TIME_ZONE;
+  const day = providerDay(createdAt, zone);
+  return day !== undefined && day === providerDay(now, zone);
+}
+
+/**
+ * Releasing an authorization (`void` on its own provider day, else `return`) or refunding a capture
+ * (`return`). The record keeps the command once it may have been sent.
+ */
+const releaseOf = (account: PayneteasyAccount): ReversalFlow<PaymentRecord> => ({
+  sending: (record) => {
+    const refund = refunds(record);
+    const command: ReversalCommand = refund
+      ? 'return'
+      : (record.releaseCommand ?? (voidable(record.createdAt, Date.now(), account) ? 'void' : 'return'));
+    return { ...record, stage: 'RELEASE_SENDING', releaseIsRefund: refund, releaseCommand: command };
+  },
+  command: (record) => record.releaseCommand ?? 'return',
+  notVoided: (record, code) =>
+    (account.notVoidableCodes ?? DEFAULT_NOT_VOIDABLE_CODES).includes(code ?? '')
+      ? { ...known(record), stage: 'AUTHORIZED', releaseCommand: 'return', releaseSerialNumber: undefined, releaseIsRefund: false }
+      : undefined,
   processing: (sending, serial) => ({ ...sending, stage: 'RELEASE_PROCESSING', releaseSerialNumber: serial }),
-  found: (record, serial) => ({
+  found: (record, serial, command) => ({
     ...record,
     stage: 'RELEASE_PROCESSING',
     releaseIsRefund: record.stage === 'RELEASE_SENDING' ? record.releaseIsRefund : record.stage === 'CAPTURED',
+    releaseCommand: command,
     releaseSerialNumber: serial,
   }),
   serial: (record) => record.releaseSerialNumber,
@@ -162,7 +195,8 @@ const REVERSAL: ReversalFlow<PaymentRecord> = {
   returned: (record, seal) => {
     const released = known({ ...record, stage: record.releaseIsRefund ? 'REFUNDED' : 'RELEASED' });
     const amount = formatMoney(record.processedAmount ?? record.requested);
-    return canceled(released, seal, `${amount} ${record.releaseIsRefund ? 'refunded' : 'released'} (order ${record.orderId})`);
+    const how = record.releaseIsRefund ? 'refunded' : `released by ${record.releaseCommand ?? 'return'}`;
+    return canceled(released, seal, `${amount} ${how} (order ${record.orderId})`);
   },
   declined: (record, view, seal) => {
     const refused = known({ ...record, stage: 'RELEASE_DECLINED', errorCode: view.errorCode, errorMessage: view.errorMessage });
@@ -170,7 +204,7 @@ const REVERSAL: ReversalFlow<PaymentRecord> = {
     return needsPerson(refused, seal, 'REVERSAL_DECLINED', refused.errorCode ?? 'RETURN_DECLINED', why);
   },
   notKnown: (record) => `whether the ${what(record)} of ${describe(record)} happened is not known`,
-};
+});
 
 /** The payment in words, for the person who reconciles. */
 function describe(record: PaymentRecord): string {

@@ -142,6 +142,8 @@ const paymentSchema = z
     releaseSerialNumber: text.optional(),
     /** Whether the money had been captured when the release was sent: refund, not release. */
     releaseIsRefund: z.boolean().optional(),
+    /** The command of the release: `void` (an authorization on its own day) or `return`; absent (older records): `return`. */
+    releaseCommand: z.enum(['return', 'void']).optional(),
     ...recordFields,
   })
   .superRefine(stageRules);

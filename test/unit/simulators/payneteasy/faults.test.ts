@@ -160,7 +160,7 @@ describe('faults of a misbehaving gateway', () => {
   test('delay-before-processing: the client gives up, the order appears later', async () => {
     sim.injectFault({ kind: 'delay-before-processing', ms: 300 });
     const fields = payoutFields();
-    const url = `${sim.url}/paynet/api/v4/payout/${EP_A}`;
+    const url = `${sim.url}/paynet/api/v4/payout-by-ref/${EP_A}`; // a stored card
     const authorization = oauthHeader(url, fields, {}, keyA.privateKey);
     await expect(
       fetch(url, {

@@ -164,7 +164,7 @@ describe('payout', () => {
       hash_function: (base) => sign('sha256', Buffer.from(base, 'utf8'), keyA.privateKey).toString('base64'),
     });
     const fields = payoutFields({ order_desc: 'signed by a library: ä + ~' });
-    const url = `${sim.url}/paynet/api/v4/payout/${EP_A}`;
+    const url = `${sim.url}/paynet/api/v4/payout-by-ref/${EP_A}`; // a stored card
     const header = client.toHeader(client.authorize({ url, method: 'POST', data: fields }));
     const res = await fetch(url, {
       method: 'POST',

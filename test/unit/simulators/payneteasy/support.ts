@@ -101,9 +101,17 @@ export function oauthHeader(url: string, fields: Record<string, string>, o: Sign
   );
 }
 
-export async function payout(fields: Record<string, string>, o: SignOptions & { endpoint?: string } = {}): Promise<PaynetAnswer> {
+/**
+ * A v4 payout: to `v4/payout-by-ref` when it names a stored card, else `v4/payout` (or `o.command`);
+ * per endpoint, or per endpoint group with `o.group` (signed with the key of `o.endpoint`).
+ */
+export async function payout(
+  fields: Record<string, string>,
+  o: SignOptions & { endpoint?: string; group?: string; command?: 'payout' | 'payout-by-ref' } = {},
+): Promise<PaynetAnswer> {
   const endpoint = o.endpoint ?? EP_A;
-  const url = `${sim.url}/paynet/api/v4/payout/${endpoint}`;
+  const command = o.command ?? (fields['destination-card-ref-id'] ? 'payout-by-ref' : 'payout');
+  const url = `${sim.url}/paynet/api/v4/${command}/${o.group !== undefined ? `group/${o.group}` : endpoint}`;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (!o.omitAuthorization) headers.authorization = oauthHeader(url, fields, o, o.key ?? (endpoint === EP_B ? keyB : keyA).privateKey);
   const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(o.sendFields ?? fields).toString() });
