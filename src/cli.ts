@@ -27,7 +27,18 @@ import { startCallbackReceiver } from './callbacks/receiver';
 import { AesGcmCodec, CodecKeyError, parseCodecKeys } from './codec/codec';
 import { startCodecServer } from './codec/server';
 import { loadAccounts, taskQueue } from './config';
-import { CUWO_MEMO_KEY, abortSignal, workflowIds, type CuwoState, type PaymentRequestOptions } from './contracts';
+import {
+  CUWO_MEMO_KEY,
+  PROVIDER_EVENTS_MEMO_KEY,
+  RECONCILER_SCHEDULE_ID,
+  PROVIDER_EVENTS_WORKFLOW,
+  abortSignal,
+  workflowIds,
+  type CuwoState,
+  type PaymentRequestOptions,
+  type ProviderEventsState,
+} from './contracts';
+import { DEFAULT_RECONCILE_EVERY, caseView, ensureReconcilerSchedule, formatAge, type CaseView } from './reconciler';
 import { CuwoFailureReason, CuwoProvider, CuwoRequestId, CuwoType } from './search-attributes';
 import { connectClient, temporalSettings } from './temporal';
 
@@ -112,7 +123,7 @@ async function follow(handle: WorkflowHandle, json: boolean): Promise<number> {
   }
 }
 
-/** What needs a person: a compensation that could not undo a money movement. */
+/** What needs a person: a compensation that could not undo a money movement, a provider event that contradicts a request's end. */
 export const RECONCILIATION_QUERY = 'CuwoNeedsReconciliation = true';
 
 /** A plain table (no colours, so it reads the same in a log or a pipe). */
@@ -132,7 +143,7 @@ function parseProcessingData(data: string | undefined): unknown {
   }
 }
 
-interface ReconciliationEntry {
+export interface ReconciliationEntry {
   workflowId: string;
   type?: string;
   requestId?: string;
@@ -142,10 +153,14 @@ interface ReconciliationEntry {
   reference?: string;
   processingData?: unknown;
   message?: string;
+  /** How long it has needed a person (since it closed, or since its ProviderEvents workflow flagged it). */
+  age?: string;
+  /** A ProviderEvents workflow: its events, reason and the provider's last answer (docs/reconciliation.md). */
+  case?: CaseView;
 }
 
 /** Every execution the visibility query finds, newest first, with what a person needs to reconcile it. */
-async function reconciliationEntries(client: Client, limit?: number): Promise<ReconciliationEntry[]> {
+export async function reconciliationEntries(client: Client, limit?: number): Promise<ReconciliationEntry[]> {
   const infos: WorkflowExecutionInfo[] = [];
   for await (const info of client.workflow.list({ query: RECONCILIATION_QUERY })) infos.push(info);
   const time = (info: WorkflowExecutionInfo) => (info.closeTime ?? info.startTime).getTime();
@@ -160,6 +175,9 @@ async function reconciliationEntries(client: Client, limit?: number): Promise<Re
           ? undefined
           : await cuwoOutcome(handle).catch((err: Error) => ({ outcome: 'ABNORMAL', message: err.message }));
       const attributes = info.typedSearchAttributes;
+      const events =
+        info.type === PROVIDER_EVENTS_WORKFLOW ? (memo?.[PROVIDER_EVENTS_MEMO_KEY] as ProviderEventsState | undefined) : undefined;
+      const since = info.closeTime ?? info.startTime;
       return {
         workflowId: info.workflowId,
         type: attributes.get(CuwoType) ?? info.type,
@@ -170,6 +188,8 @@ async function reconciliationEntries(client: Client, limit?: number): Promise<Re
         reference: state?.reference,
         processingData: parseProcessingData(state?.processingData),
         message: outcome && 'message' in outcome ? outcome.message : undefined,
+        age: formatAge(Date.now() - since.getTime()),
+        ...(events ? { case: caseView(events, since) } : {}),
       };
     }),
   );
@@ -182,7 +202,8 @@ function printReconciliation(entries: ReconciliationEntry[]): void {
   }
   const head = ['workflow id', 'type', 'request id', 'provider', 'failure reason', 'closed', 'reference', 'processing data', 'message'];
   const rows = table({ head, colWidths: [null, null, null, null, null, null, null, null, 50], wordWrap: true });
-  for (const e of entries) {
+  const cases = entries.filter((e) => e.case);
+  for (const e of entries.filter((entry) => !entry.case)) {
     const data =
       typeof e.processingData === 'object' && e.processingData !== null
         ? Object.entries(e.processingData)
@@ -193,7 +214,19 @@ function printReconciliation(entries: ReconciliationEntry[]): void {
       [e.workflowId, e.type, e.requestId, e.provider, e.failureReason, e.closeTime, e.reference, data, e.message].map((cell) => cell ?? ''),
     );
   }
-  console.log(rows.toString());
+  if (rows.length) console.log(rows.toString());
+  if (cases.length) {
+    const open = table({
+      head: ['provider events of', 'request id', 'age', 'why', 'events', 'last answer'],
+      colWidths: [null, null, null, 40, 50, 50],
+      wordWrap: true,
+    });
+    for (const e of cases) {
+      const c = e.case!;
+      open.push([e.workflowId, e.requestId ?? '', c.age ?? '', c.reason ?? '', c.events.join('\n'), c.lastAnswer ?? '(not asked yet)']);
+    }
+    console.log(open.toString());
+  }
   console.log(`${entries.length} execution${entries.length === 1 ? '' : 's'} need${entries.length === 1 ? 's' : ''} reconciliation`);
 }
 
@@ -401,6 +434,31 @@ export function buildProgram(): Command {
         const entries = await reconciliationEntries(client, opts.limit);
         if (opts.json) console.log(JSON.stringify(entries, null, 2));
         else printReconciliation(entries);
+      });
+    });
+
+  program
+    .command('reconciler')
+    .description(
+      'create (or update) the Temporal Schedule that runs the Reconcile workflow: it asks the provider about every request ' +
+        'flagged for reconciliation and clears the flag only when the provider agrees or the compensation settled it',
+    )
+    .option('--every <duration>', "how often (e.g. '5m', '1h')", DEFAULT_RECONCILE_EVERY)
+    .option('--trigger', 'also run it once now')
+    .addOption(new Option('--task-queue <name>', 'task queue of the workers').default(taskQueue()))
+    .action(async (opts: { every: string; trigger?: boolean; taskQueue: string }) => {
+      try {
+        msToNumber(opts.every as Duration);
+      } catch {
+        throw new UserFacingError(`--every: "${opts.every}" is not a duration (e.g. 5m, 1h)`);
+      }
+      await withClient(async (client) => {
+        const done = await ensureReconcilerSchedule(client, { taskQueue: opts.taskQueue, every: opts.every as Duration });
+        console.error(`reconciler schedule ${done}: Reconcile every ${opts.every} on task queue ${opts.taskQueue}`);
+        if (opts.trigger) {
+          await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).trigger();
+          console.error('triggered one run now');
+        }
       });
     });
 

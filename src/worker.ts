@@ -13,10 +13,14 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { cuwoDataConverter } from './codec/data-converter';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { ProviderRegistry } from './activities/providers/registry';
+import { createReconciliationActivities } from './activities/reconciliation';
+import { sealFromEnv } from './activities/sealing';
 import { installRuntime, logger } from './observability';
 import { loadAccounts, taskQueue, type Accounts } from './config';
 import { ALL_SEARCH_ATTRIBUTES, createSearchAttributeCommand } from './search-attributes';
 import { connectWorker, temporalSettings } from './temporal';
+import { CUWO_BUNDLER_OPTIONS, CUWO_WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CuwoWorkerOptions {
   connection: NativeConnection;
@@ -37,11 +41,15 @@ export async function createCuwoWorker(options: CuwoWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
-    activities: createActivities(options.accounts),
+    activities: {
+      ...createActivities(options.accounts),
+      // The reconciler's steps (docs/reconciliation.md): visibility, status queries, findings.
+      ...createReconciliationActivities(new ProviderRegistry(options.accounts), sealFromEnv()),
+    },
     dataConverter: options.dataConverter ?? cuwoDataConverter(),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('./workflows') }),
+      : { workflowsPath: CUWO_WORKFLOWS_PATH, bundlerOptions: CUWO_BUNDLER_OPTIONS }),
   });
 }
 

@@ -9,7 +9,9 @@
  * The path names the workflow (the adapter put it into the callback URL). The update's validator
  * checks the callback against the order the CUWO follows and drops duplicates (by the signed fields
  * alone), so a replayed or misaddressed callback never enters a history; the CUWO treats a callback
- * only as "ask the provider now", so even a valid one cannot change an outcome.
+ * only as "ask the provider now", so even a valid one cannot change an outcome. A verified callback
+ * for a CUWO that already ended (a late approval, a reversal or chargeback sent to notify_url) is
+ * recorded on the request's ProviderEvents workflow (late-events.ts, docs/reconciliation.md).
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,6 +21,7 @@ import { providerFor } from '../activities/providers/registry';
 import { CALLBACK_REFUSALS, METRICS, providerCallbackUpdate } from '../contracts';
 import type { Accounts } from '../config';
 import { logger } from '../observability';
+import { recordLateEvent } from './late-events';
 
 export interface CallbackReceiverOptions {
   client: Client;
@@ -90,9 +93,21 @@ export function buildCallbackApp(options: CallbackReceiverOptions): FastifyInsta
           DELIVERY_TIMEOUT_MS,
         );
       } catch (err) {
-        // Finished (or unknown) workflow: nothing waits for this callback; 200 stops 14 days of retries.
-        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? ''))
-          return answer(200, 'workflow already finished', 'already-finished');
+        // Finished (or unknown) workflow: nothing waits for this callback; it is recorded against the request
+        // (late-events.ts) and 200 stops 14 days of retries.
+        if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? '')) {
+          const late = await recordLateEvent(options.client, {
+            accountName,
+            workflowId,
+            callback,
+            amount: request.query.amount,
+          }).catch((cause: unknown) => ({ kind: 'failed' as const, reason: (cause as Error).message }));
+          if (late.kind === 'not-this-order') return answer(403, late.reason, 'not-this-order');
+          if (late.kind === 'failed') return answer(503, `could not record the event; retry later (${late.reason})`, 'unavailable');
+          const what =
+            late.kind === 'recorded' ? `recorded on ${late.caseWorkflowId}` : late.kind === 'no-order' ? late.reason : 'no such workflow';
+          return answer(200, `workflow already finished; ${what}`, 'already-finished');
+        }
         const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
         if (refusal === CALLBACK_REFUSALS.duplicate || refusal === CALLBACK_REFUSALS.limit)
           return answer(200, 'already delivered', 'duplicate');

@@ -10,4 +10,9 @@ export const workflowIds = {
   capturePayment: (paymentRequestID: string) => `capture-payment:${paymentRequestID}`,
   cancelPayment: (paymentRequestID: string) => `cancel-payment:${paymentRequestID}`,
   paymentRequest: (paymentRequestID: string) => `payment-request:${paymentRequestID}`,
+  /** The provider events (and reconciliation) of one CUWO, keyed by the CUWO's workflow id. */
+  providerEvents: (cuwoWorkflowId: string) => `provider-events:${cuwoWorkflowId}`,
 };
+
+/** The Temporal Schedule that runs the Reconcile workflow (created by `cuwo reconciler`). */
+export const RECONCILER_SCHEDULE_ID = 'cuwo-reconciler';

@@ -13,6 +13,7 @@ export * from './payment';
 export * from './payment-options';
 export * from './payout';
 export * from './reasons';
+export * from './reconciliation';
 export * from './state';
 export * from './steps';
 export * from './metrics';

@@ -4,6 +4,7 @@
  * these definitions, never by name.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ProviderEventSignal, ProviderEventsState, ReconcileFindingSignal } from './reconciliation';
 import type { CuwoStage, CuwoState, ProviderOrder } from './state';
 
 /** What an activity reports the moment it knows it (heartbeat + update to its CUWO + signal to the orchestrator). */
@@ -62,3 +63,10 @@ export const providerCallbackSignal = defineSignal<[ProviderCallback]>('provider
 export const abortSignal = defineSignal<[{ reason?: string }?]>('abort');
 /** PaymentRequest: the POS side completed the sale; the payment stays. */
 export const completeSignal = defineSignal('complete');
+
+/** ProviderEvents: a verified provider event for the CUWO (the receiver signals it with start). */
+export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
+/** ProviderEvents: what a Reconcile run found (signal with start, so a closed flagged request gets its case). */
+export const reconcileFindingSignal = defineSignal<[ReconcileFindingSignal]>('reconcileFinding');
+/** ProviderEvents: its events, flag, reason and findings. */
+export const providerEventsQuery = defineQuery<ProviderEventsState>('providerEventsState');

@@ -38,6 +38,10 @@ export const METRICS = {
   },
   /** Provider callbacks at the receiver: {account, result}. */
   callbacks: { name: 'cuwo_callbacks_total', unit: 'callbacks', description: 'provider callbacks by account and result' },
+  /** Verified provider events recorded by a ProviderEvents workflow: {provider, type, verdict}. */
+  providerEvents: { name: 'cuwo_provider_events_total', unit: 'events', description: 'provider events recorded, by verdict' },
+  /** What the reconciler decided per request: {provider, action}. */
+  reconcileFindings: { name: 'cuwo_reconcile_findings_total', unit: 'findings', description: 'reconciler findings by action' },
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Adds `value` to the counter `metric` on `meter` (the workflow's or the activity's). */

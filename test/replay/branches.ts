@@ -144,6 +144,11 @@ export const REPLAY_BRANCHES: Record<ReplaySet, readonly Branch[]> = {
     ['payout-request-declined-compensated', 'PayoutRequest'],
     ['payout-request-grant-terminated-compensated', 'PayoutRequest'],
     ['payout-request-success', 'PayoutRequest'],
+    ['provider-events-late-approval-compensated-cleared', 'ProviderEvents'],
+    ['provider-events-late-chargeback-flagged', 'ProviderEvents'],
+    ['reconcile-started-cancel-payout', 'Reconcile'],
+    ['reconcile-disburse-funds-left-to-person', 'Reconcile'],
+    ['reconcile-second-run-changes-nothing', 'Reconcile'],
   ],
 };
 

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { disburseFunds } from './disburse-funds/descriptor';
 import { payneteasy } from './payneteasy/descriptor';
-import type { CallbackCheck, PaymentProvider, PayoutProvider, ProviderDescriptor } from './types';
+import { PayneteasyReconciler } from './payneteasy/reconcile';
+import type { CallbackCheck, PaymentProvider, PayoutProvider, ProviderDescriptor, ProviderReconciler } from './types';
 
 export const accountSchema = z.discriminatedUnion('provider', [disburseFunds.accountSchema, payneteasy.accountSchema]);
 export const accountsSchema = z.record(z.string().min(1), accountSchema);
@@ -19,6 +20,8 @@ export interface BoundProvider {
   payouts?: () => PayoutProvider;
   payments?: () => PaymentProvider;
   verifyCallback?: (query: Record<string, string | undefined>) => CallbackCheck;
+  /** Status queries for the reconciler, where the protocol can answer them. */
+  reconcile?: () => ProviderReconciler;
 }
 
 function bind<S extends z.ZodObject>(descriptor: ProviderDescriptor<S>, accountName: string, account: z.infer<S>): BoundProvider {
@@ -37,7 +40,7 @@ export function providerFor(accountName: string, account: Account): BoundProvide
     case 'disburse-funds':
       return bind(disburseFunds, accountName, account);
     case 'payneteasy':
-      return bind(payneteasy, accountName, account);
+      return { ...bind(payneteasy, accountName, account), reconcile: () => new PayneteasyReconciler(accountName, account) };
   }
 }
 

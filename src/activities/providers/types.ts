@@ -10,6 +10,7 @@ import type {
   ProviderCallback,
   StartPaymentActivityInput,
 } from '../../contracts';
+import type { ProviderAnswer } from '../../contracts/reconciliation';
 
 /** What a provider call may use besides its input: persistence of processing data and resumption. */
 export interface ProviderContext {
@@ -52,6 +53,14 @@ export interface PaymentProvider {
   capture(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CaptureStep>;
   /** Releases an authorization or refunds a capture; finds nothing to do when nothing was taken. */
   cancel(processingData: Record<string, unknown>, ctx: ProviderContext): Promise<CancelPaymentStep>;
+}
+
+/**
+ * What the reconciler may ask a provider about a request's order (docs/reconciliation.md): status
+ * queries only, never a command. A provider without one (disburseFunds) is left to a person.
+ */
+export interface ProviderReconciler {
+  inspect(record: Record<string, unknown>, flow: 'payout' | 'payment'): Promise<ProviderAnswer>;
 }
 
 /** What a provider's callback proves once checked against the account's secret. */
