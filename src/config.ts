@@ -68,7 +68,10 @@ function resolveEnvReferences(value: unknown, path: string, env: NodeJS.ProcessE
   }
   if (Array.isArray(value)) return value.map((item, i) => resolveEnvReferences(item, `${path}[${i}]`, env));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, `${path}.${k}`, env)]));
+    // A disburseFunds `transport` keeps its key references: the adapter reads them when it sends (key-references.ts).
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === 'transport' ? v : resolveEnvReferences(v, `${path}.${k}`, env)]),
+    );
   }
   return value;
 }

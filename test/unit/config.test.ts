@@ -10,6 +10,7 @@ function accountsJson(overrides: Record<string, unknown> = {}): string {
       baseUrl: 'https://disburse.example.com/v1',
       paymentIntegratorAccountId: 'pia-1',
       bearerToken: 'token-1',
+      transport: { mode: 'plain', allowNonLoopback: true },
       ...overrides,
     },
   });
@@ -35,6 +36,7 @@ describe('parseAccounts', () => {
         baseUrl: 'https://disburse.example.com/v1',
         paymentIntegratorAccountId: 'pia-1',
         bearerToken: 'token-1',
+        transport: { mode: 'plain', allowNonLoopback: true },
         timeoutMs: 15000,
       },
     });

@@ -99,7 +99,6 @@ describe('row: 200 documented decline + rawResult.rawCode -> NOT_DONE declined',
   });
   test.each([
     ['int64 micros', { transactionMaxLimit: '1000000000' }, { kind: 'max', raw: '1000000000', micros: 1000000000n }],
-    ['minimum', { transactionMinLimit: '1000000' }, { kind: 'min', raw: '1000000', micros: 1000000n }],
     [
       'int64 max',
       { transactionMaxLimit: '9223372036854775807' },

@@ -12,6 +12,7 @@ import { FaultQueue } from '../kit/faults';
 import { listen } from '../kit/http';
 import { closeOnSignal, listenArgs } from '../kit/standalone';
 import { addAdminRoutes, type Admin } from './admin';
+import { createEnvelopes } from './envelopes';
 import { FaultSchema, type Fault, type ParsedFault } from './faults';
 import { DISBURSE_FUNDS_PATH, createApp, type RecordedRequest } from './http';
 import type { Disbursement, ReceiverState, SimulatedIntegratorAccount } from './model';
@@ -19,7 +20,7 @@ import { createDisburseFundsProvider } from './provider';
 
 export { DISBURSE_FUNDS_PATH } from './http';
 export type { RecordedRequest } from './http';
-export type { Disbursement, ReceiverState, SimulatedIntegratorAccount } from './model';
+export type { Disbursement, ReceiverState, SimulatedIntegratorAccount, SimulatedTransport } from './model';
 export type { Fault } from './faults';
 
 export interface DisburseFundsSimulatorOptions {
@@ -28,6 +29,11 @@ export interface DisburseFundsSimulatorOptions {
   host?: string;
   port?: number;
   timestampToleranceMs?: number;
+  /**
+   * Serve HTTPS with this PEM certificate and key (TLS 1.2+). `clientCa` verifies client certificates,
+   * which the JWE accounts require (asked of every client, required per account: PGP accounts send none).
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
 export interface DisburseFundsSimulator {
@@ -46,7 +52,14 @@ export interface DisburseFundsSimulator {
 export async function startDisburseFundsSimulator(options: DisburseFundsSimulatorOptions): Promise<DisburseFundsSimulator> {
   const provider = createDisburseFundsProvider(options);
   const faults = new FaultQueue<ParsedFault>();
-  const { app, traffic } = createApp(provider, faults);
+  const envelopes = await createEnvelopes(options.accounts);
+  const https = options.tls && {
+    cert: options.tls.cert,
+    key: options.tls.key,
+    minVersion: 'TLSv1.2' as const,
+    ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+  };
+  const { app, traffic } = createApp(provider, faults, envelopes, https);
   const admin: Admin = {
     ledger: provider.ledger,
     requests: () => traffic.recorded.map((r) => ({ ...r })),

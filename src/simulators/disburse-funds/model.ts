@@ -14,8 +14,25 @@ export const RECEIVER_STATES = [
   'ACCOUNT_ON_HOLD',
 ] as const satisfies readonly ReceiverState[];
 
+/**
+ * How an account's requests and answers are protected (envelopes.ts). Absent or plain: JSON with a
+ * bearer token. Keys are PEM (jwe) or armored (pgp) text; several of each for rotation.
+ */
+export type SimulatedTransport =
+  | { mode: 'plain' }
+  | { mode: 'pgp'; providerPrivateKeys: string[]; integratorPublicKeys: string[] }
+  | {
+      mode: 'jwe';
+      providerPrivateKeys: string[];
+      integratorPublicKeys: string[];
+      sign?: boolean;
+      compress?: boolean;
+      enc?: 'A128CBC-HS256' | 'A256CBC-HS512';
+    };
+
 export interface SimulatedIntegratorAccount {
-  bearerToken: string; // requests must carry `Authorization: Bearer <token>`
+  bearerToken?: string; // plain accounts: requests must carry `Authorization: Bearer <token>`
+  transport?: SimulatedTransport;
   minMicros?: string; // inclusive per-transaction minimum, micros
   maxMicros?: string; // inclusive per-transaction maximum, micros
 }
@@ -64,7 +81,8 @@ function parseMicrosOption(value: string | undefined, what: string): bigint | un
 export function accountLimits(accounts: Record<string, SimulatedIntegratorAccount>): Map<string, AccountLimits> {
   const limits = new Map<string, AccountLimits>();
   for (const [id, acct] of Object.entries(accounts)) {
-    if (!acct.bearerToken) throw new Error(`account ${id}: bearerToken must not be empty`);
+    const plain = !acct.transport || acct.transport.mode === 'plain';
+    if (plain && !acct.bearerToken) throw new Error(`account ${id}: bearerToken must not be empty`);
     limits.set(id, {
       min: parseMicrosOption(acct.minMicros, `account ${id}: minMicros`),
       max: parseMicrosOption(acct.maxMicros, `account ${id}: maxMicros`),

@@ -93,6 +93,8 @@ export function parseRequest(
   authorization: string | undefined,
   accounts: Record<string, SimulatedIntegratorAccount>,
   timestampToleranceMs: number,
+  /** The account whose keys opened the request (envelopes.ts); undefined for plain JSON. */
+  authenticatedAccount?: string,
 ): ParsedRequest {
   if (body === undefined || body === null) throw missing('requestHeader');
   if (!isObject(body)) throw invalid('request body', 'must be a JSON object');
@@ -118,8 +120,16 @@ export function parseRequest(
   const accountId = stringField(body, 'paymentIntegratorAccountId', 'paymentIntegratorAccountId');
   const account = Object.hasOwn(accounts, accountId) ? accounts[accountId] : undefined;
   if (!account) throw new ProtocolError(404, 'INVALID_IDENTIFIER', 'paymentIntegratorAccountId is not known');
+  const protectedMode = account.transport && account.transport.mode !== 'plain';
+  if (protectedMode && authenticatedAccount !== accountId) {
+    throw new ProtocolError(
+      400,
+      'INVALID_PAYLOAD_ENCRYPTION',
+      `this account requires a ${account.transport!.mode.toUpperCase()} protected body`,
+    );
+  }
   const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
-  if (token === undefined || !sameSecret(token, account.bearerToken)) {
+  if (!protectedMode && (token === undefined || !account.bearerToken || !sameSecret(token, account.bearerToken))) {
     throw new ProtocolError(401, 'INVALID_PAYLOAD_SIGNATURE', 'Authorization bearer token missing or wrong for paymentIntegratorAccountId');
   }
 

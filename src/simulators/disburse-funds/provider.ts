@@ -18,7 +18,7 @@ import { ProtocolError, errorBody, parseRequest, resultAnswer, type Answer, type
 
 export interface DisburseFundsProvider {
   /** Validates, then answers from the idempotency store or processes the disbursement. */
-  handle(body: unknown, authorization: string | undefined): Answer;
+  handle(body: unknown, authorization: string | undefined, authenticatedAccount?: string): Answer;
   ledger(): Disbursement[];
   setReceiverState(vpa: string, state: ReceiverState | undefined): void;
 }
@@ -35,10 +35,10 @@ export function createDisburseFundsProvider(options: {
   // Idempotency store: key -> parameters of the first call and its reply.
   const replies = new Map<string, { params: ParsedRequest['params']; transactionId: string; result: DisburseFundsResult }>();
 
-  function handle(body: unknown, authorization: string | undefined): Answer {
+  function handle(body: unknown, authorization: string | undefined, authenticatedAccount?: string): Answer {
     let req: ParsedRequest;
     try {
-      req = parseRequest(body, authorization, options.accounts, toleranceMs);
+      req = parseRequest(body, authorization, options.accounts, toleranceMs, authenticatedAccount);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       return err.answer();

@@ -3,15 +3,22 @@
  * (`/_sim/`, no auth) refused to anything not on this host; listening on a loopback port; dropping a
  * connection unanswered (a fault); and reading Fastify's own errors (bad JSON, body too large).
  */
+import type { ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export const isLoopback = (addr: string | undefined) => addr === '::1' || !!addr?.startsWith('127.') || !!addr?.startsWith('::ffff:127.');
 
-/** `adminForbidden` makes the body a non-loopback caller of `/_sim/` gets, in the simulator's own error shape. */
-export function createSimulatorApp(adminForbidden: () => unknown): FastifyInstance {
+/**
+ * `adminForbidden` makes the body a non-loopback caller of `/_sim/` gets, in the simulator's own error shape.
+ * `https`: serve TLS instead (the disburseFunds simulator's PGP and JWE accounts).
+ */
+export function createSimulatorApp(adminForbidden: () => unknown, https?: HttpsOptions): FastifyInstance {
   // forceCloseConnections: close() must not wait for idle keep-alive sockets.
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = (https
+    ? Fastify({ logger: false, forceCloseConnections: true, https })
+    : Fastify({ logger: false, forceCloseConnections: true })) as unknown as FastifyInstance;
   // Admin endpoints carry no auth, so refuse them to anything that is not on this host.
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/_sim/') && !isLoopback(request.socket.remoteAddress)) {
@@ -21,12 +28,12 @@ export function createSimulatorApp(adminForbidden: () => unknown): FastifyInstan
   return app;
 }
 
-/** Starts listening (port 0: any free one) and gives the base URL, e.g. `http://127.0.0.1:PORT`. */
+/** Starts listening (port 0: any free one) and gives the base URL, e.g. `http://127.0.0.1:PORT` (`https://` for TLS). */
 export async function listen(app: FastifyInstance, host = '127.0.0.1', port = 0): Promise<string> {
   await app.listen({ host, port });
   const address = app.server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${shownHost}:${address.port}`;
+  return `${app.server instanceof TlsServer ? 'https' : 'http'}://${shownHost}:${address.port}`;
 }
 
 /** Closes the connection without an answer, as a crashed provider or a cut network does. */

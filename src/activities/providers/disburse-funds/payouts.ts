@@ -1,6 +1,7 @@
 /**
  * GrantPayout and CancelPayout over disburseFunds: the wiring. Requests are built and answers
- * classified in transformers.ts; HTTP goes through the shared `exchange` (../http.ts); every step is
+ * classified in transformers.ts; the body travels through the account's transport (transport.ts: plain
+ * JSON, PGP or JWE over mutual TLS, keys resolved at send time); every step is
  * reported to the CUWO through ctx; the record is record.ts. This file only acts on what an exchange
  * (or, for CancelPayout, a record) proves.
  * Idempotency key: requestId (derived from the payout request) + paymentIntegratorAccountId. The
@@ -11,9 +12,11 @@
 import { formatMoney, type Money } from '../../../contracts/money';
 import type { CancelPayoutStep, GrantPayoutActivityInput, PayoutStep } from '../../../contracts';
 import { outcomeUnknown } from '../../errors';
-import { exchange } from '../http';
 import type { PayoutProvider, ProviderContext } from '../types';
 import { PROVIDER, type DisburseFundsAccount } from './account';
+import { TransportConfigError, plainTransport, type DisburseFundsTransport, type PreparedTransport } from './transport';
+import { jweTransport } from './transport-jwe';
+import { pgpTransport } from './transport-pgp';
 import {
   declineMessage,
   describePayout,
@@ -27,13 +30,24 @@ import {
 } from './record';
 import { DESTINATION_IDENTIFIER, classifyDisburseFunds, disburseFundsRequest, firstRecord, type NotDisbursed } from './transformers';
 
+/** The account's transport (absent: plain). */
+export function transportFor(accountName: string, account: DisburseFundsAccount): DisburseFundsTransport {
+  const transport = account.transport;
+  if (transport?.mode === 'pgp') return pgpTransport(accountName, transport);
+  if (transport?.mode === 'jwe') return jweTransport(accountName, transport);
+  return plainTransport(account);
+}
+
 export class DisburseFundsPayouts implements PayoutProvider {
   readonly name = PROVIDER;
+  private readonly transport: DisburseFundsTransport;
 
   constructor(
     private readonly accountName: string,
     private readonly account: DisburseFundsAccount,
-  ) {}
+  ) {
+    this.transport = transportFor(accountName, account);
+  }
 
   async grant(input: GrantPayoutActivityInput, ctx: ProviderContext): Promise<PayoutStep> {
     const first = firstRecord(input, this.accountName, this.account);
@@ -72,6 +86,15 @@ export class DisburseFundsPayouts implements PayoutProvider {
       };
     }
 
+    // Keys are read now, before the record says SENDING: one that cannot be read proves nothing left.
+    let sender: PreparedTransport;
+    try {
+      sender = await this.transport.prepare();
+    } catch (err) {
+      if (!(err instanceof TransportConfigError)) throw err;
+      return this.misconfigured(record, err.message, earlierMayHaveSent, ctx);
+    }
+
     // Before every send: from here on a crash leaves CancelPayout everything it needs, and a cancel
     // request that came first makes this throw, so nothing is sent (never catch it).
     await ctx.report({
@@ -80,8 +103,8 @@ export class DisburseFundsPayouts implements PayoutProvider {
       stage: 'SENDING',
       processingData: ctx.seal({ ...record, stage: 'SENDING' }),
     });
-    const { url, ...init } = disburseFundsRequest(record, this.account, Date.now());
-    const outcome = classifyDisburseFunds(await exchange(url, init, this.account.timeoutMs));
+    const { url, body } = disburseFundsRequest(record, this.account, Date.now());
+    const outcome = classifyDisburseFunds(await sender.send(url, body, this.account.timeoutMs));
 
     if (outcome.outcome === 'DONE') {
       const paid: DisburseRecord = {
@@ -214,7 +237,8 @@ export class DisburseFundsPayouts implements PayoutProvider {
         };
       }
       case 'refused': {
-        const seen = `HTTP ${notDone.httpStatus} ${notDone.code}${notDone.description ? `: ${notDone.description}` : ''}`;
+        const id = notDone.errorIdentifier ? ` (error id ${notDone.errorIdentifier})` : '';
+        const seen = `HTTP ${notDone.httpStatus} ${notDone.code}${id}${notDone.description ? `: ${notDone.description}` : ''}`;
         if (earlierMayHaveSent) {
           // A refusal of this send proves nothing about an earlier one that may have been processed.
           const unknown: DisburseRecord = { ...record, stage: 'SENDING', ...errorFields(notDone), lastSeen: `${seen} (on a retry)` };
@@ -243,6 +267,24 @@ export class DisburseFundsPayouts implements PayoutProvider {
         };
       }
     }
+  }
+
+  /**
+   * The transport's keys or certificates cannot be read or used: nothing left this time. Without an
+   * earlier send that may have arrived, that is the end (CONFIGURATION_ERROR, nothing moved); otherwise
+   * the outcome of that send is still unknown, so keep retrying until the keys are fixed.
+   */
+  private misconfigured(record: DisburseRecord, problem: string, earlierMayHaveSent: boolean, ctx: ProviderContext) {
+    if (earlierMayHaveSent) return this.retry({ ...record, stage: 'SENDING', lastSeen: `not sent this time: ${problem}` }, ctx);
+    return {
+      status: 'FAILED',
+      provider: PROVIDER,
+      reason: 'CONFIGURATION_ERROR',
+      failureCode: 'TRANSPORT_KEYS',
+      message: `disburseFunds payout ${record.requestId} was not sent: ${problem}`,
+      processingData: ctx.seal({ ...record, stage: 'NOT_SENT', lastSeen: `not sent: ${problem}` }),
+      moneyMayHaveMoved: false,
+    } satisfies PayoutStep;
   }
 
   /** Hands the record to the CUWO, then has the activity retry the identical request. */

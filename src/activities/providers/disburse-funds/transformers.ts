@@ -5,10 +5,13 @@
  *   3. the money rule (../outcome.ts): every exchange is DONE, NOT_DONE or UNKNOWN, decided in
  *      `classifyDisburseFunds` and nowhere else:
  *
- *  exchange   HTTP        body                                                    outcome
- *  ---------  ----------  ------------------------------------------------------  -----------------------------
- *  not-sent   -           - (connection refused: no byte left)                    NOT_DONE not-sent
- *  no-answer  -           - (timeout, reset, body broke off)                      UNKNOWN
+ *  exchange    HTTP        body                                                    outcome
+ *  ----------  ----------  ------------------------------------------------------  -----------------------------
+ *  not-sent    -           - (connection refused, TLS handshake failed: no byte    NOT_DONE not-sent
+ *                          of the request left)
+ *  no-answer   -           - (timeout, reset, body broke off)                      UNKNOWN
+ *  unreadable  200         a PGP / JWE answer that does not decrypt with our keys  UNKNOWN (the request may have
+ *                          or is not signed by a configured provider key           been executed)
  *  answer     200         reply, code SUCCESS                                     DONE
  *  answer     200         reply, documented decline code + rawResult.rawCode      NOT_DONE declined (limit kept raw)
  *  answer     200         reply, documented decline code, no rawResult.rawCode    UNKNOWN (protocol requires it)
@@ -38,12 +41,13 @@
  */
 import { MAX_INT64, minorToMicros, toMinorUnits, type Money } from '../../../contracts/money';
 import type { GrantPayoutActivityInput, GrantPayoutFailureReason } from '../../../contracts';
-import { withSlash, type Exchange } from '../http';
+import { withSlash } from '../http';
 import { providerKey } from '../keys';
 import type { Classified } from '../outcome';
 import { PROVIDER, type DisburseFundsAccount } from './account';
 import { errorMeaning, resultReason } from './codes';
 import type { DisburseRecord } from './record';
+import type { TransportExchange } from './transport';
 
 // ---- 1. the request ----
 
@@ -95,7 +99,8 @@ export function disburseFundsRequest(
   return {
     url: new URL('v1/disburseFunds', withSlash(account.baseUrl)).toString(),
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${account.bearerToken}` },
+    // The plain transport's headers; the PGP and JWE transports send their own content type and no token.
+    headers: { 'content-type': 'application/json', ...(account.bearerToken ? { authorization: `Bearer ${account.bearerToken}` } : {}) },
     body: JSON.stringify({
       requestHeader: { protocolVersion: { major: 1, minor: 0, revision: 0 }, requestId: record.requestId, requestTimestamp: String(now) },
       paymentIntegratorAccountId: record.paymentIntegratorAccountId,
@@ -136,7 +141,10 @@ export function parseReply(body: string): { ok: true; reply: Reply } | { ok: fal
   if (!isObject(result) || typeof resultCode !== 'string')
     return { ok: false, why: 'HTTP 200 reply without disburseFundsResult.disburseFundsResultCode' };
   const { rawResult: raw, transactionMinLimit: min, transactionMaxLimit: max } = result;
-  const limit = min != null ? limitOf('min', min) : max != null ? limitOf('max', max) : undefined;
+  // A limit decline keeps the limit field that belongs to it (a person acts on that one); other codes keep whichever came.
+  const wanted = Object.hasOwn(LIMIT_OF_CODE, resultCode) ? LIMIT_OF_CODE[resultCode] : undefined;
+  const minLimit = min != null && wanted !== 'max' ? limitOf('min', min) : undefined;
+  const limit = minLimit ?? (max != null && wanted !== 'min' ? limitOf('max', max) : undefined);
   const rawResult = isObject(raw) ? { scope: optionalString(raw.scope), rawCode: optionalString(raw.rawCode) } : undefined;
   return { ok: true, reply: { transactionId, resultCode, ...(rawResult ? { rawResult } : {}), ...(limit ? { limit } : {}) } };
 }
@@ -154,6 +162,11 @@ export function parseErrorResponse(body: string): ErrorResponse | undefined {
     errorIdentifier: optionalString(json.paymentIntegratorErrorIdentifier),
   };
 }
+
+const LIMIT_OF_CODE: Record<string, 'min' | 'max' | undefined> = {
+  DISBURSEMENT_UNDER_TRANSACTION_LIMIT: 'min',
+  DISBURSEMENT_EXCEEDS_TRANSACTION_LIMIT: 'max',
+};
 
 /** A limit for people: never decides anything, so an unreadable one is kept raw. */
 function limitOf(kind: 'min' | 'max', value: unknown): Limit {
@@ -181,9 +194,10 @@ export type NotDisbursed =
 
 export type DisburseFundsOutcome = Classified<Disbursed, NotDisbursed>;
 
-export function classifyDisburseFunds(exchange: Exchange): DisburseFundsOutcome {
+export function classifyDisburseFunds(exchange: TransportExchange): DisburseFundsOutcome {
   if (exchange.kind === 'not-sent') return { outcome: 'NOT_DONE', notDone: { kind: 'not-sent', error: exchange.error } };
   if (exchange.kind === 'no-answer') return unknown(`no answer (${exchange.error})`);
+  if (exchange.kind === 'unreadable') return unknown(`HTTP ${exchange.httpStatus} answer that cannot be opened: ${exchange.error}`);
   const { httpStatus, body } = exchange;
   if (httpStatus === 200) {
     const parsed = parseReply(body);
