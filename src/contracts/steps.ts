@@ -84,6 +84,8 @@ export interface GrantPayoutActivityInput extends Notified {
   accountName: string;
   destinations: CustomerIdentifier[];
   description: string;
+  /** The customer's locale (cuwoContextInformation.locale), for providers that take it (disburseFunds: userLocale). */
+  locale?: string;
 }
 
 export interface PayoutStatusActivityInput extends Notified {

@@ -71,7 +71,12 @@ export async function AuthorizeOrCapturePayment(
     amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
     mode: captureMode === 'AUTHORIZE' ? 'AUTHORIZE' : 'CAPTURE',
     accountName: params.paymentMethodConfiguration.accountName,
-    description: documentsDescription('Payment', params.invoiceOrCreditMemoInformation, params.paymentRequestID),
+    description: documentsDescription(
+      'Payment',
+      params.invoiceOrCreditMemoInformation,
+      params.paymentRequestID,
+      params.cuwoContextInformation.locale,
+    ),
     customerEmail: params.customerInformation.email,
     notify: notifyTargets(),
   };

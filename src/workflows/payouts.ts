@@ -51,12 +51,15 @@ export async function GrantPayout(input: GrantPayoutWorkflowParameters): Promise
     return failure(fields, message, needsReconciliation);
   };
 
+  const locale = params.cuwoContextInformation.locale;
   const grantInput: GrantPayoutActivityInput = {
     payoutRequestID: params.payoutRequestID,
     amount: { amount: params.requestedAmount.amount, currency: params.requestedAmount.currency },
     accountName: params.paymentMethodConfiguration.accountName,
     destinations: params.customerIdentifiers,
-    description: documentsDescription('Payout', params.invoiceOrCreditMemoInformation, params.payoutRequestID),
+    // The customer's locale: the statement text is written in it, and disburseFunds gets it as userLocale.
+    description: documentsDescription('Payout', params.invoiceOrCreditMemoInformation, params.payoutRequestID, locale),
+    locale,
     notify: notifyTargets(),
   };
   const summary = `grant payout via account "${params.paymentMethodConfiguration.accountName}"`;

@@ -34,6 +34,15 @@ async function grant(params: ReturnType<typeof grantPayoutParams>) {
   return { handle, outcome: await cuwoOutcome(handle) };
 }
 
+test("the statement text is in the customer's locale (cuwoContextInformation.locale), sent as the request header's userLocale", async () => {
+  const id = uniqueId('locale');
+  const params = grantPayoutParams(id);
+  const { outcome } = await grant({ ...params, cuwoContextInformation: { ...params.cuwoContextInformation, locale: 'de-DE' } });
+
+  expect(outcome).toMatchObject({ outcome: 'SUCCESS' });
+  expect(ledgerFor(id)).toEqual([expect.objectContaining({ transactionDescription: 'Auszahlung für CM-2026-0001', userLocale: 'de-DE' })]);
+});
+
 test('pays out exactly the requested amount and returns the GrantPayoutWorkflowResult', async () => {
   const id = uniqueId('ok');
   const { handle, outcome } = await grant(grantPayoutParams(id, { requestedAmount: { amount: '25.50', currency: 'EUR' } }));

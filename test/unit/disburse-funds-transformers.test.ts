@@ -121,6 +121,20 @@ describe('request building', () => {
     );
   });
 
+  test("the customer's locale goes into the record and is sent as requestHeader.userLocale; without one there is none", () => {
+    const record = firstRecord(input({ locale: 'de-DE', description: 'Auszahlung für CM-1' }), 'upi-main', account)!;
+    expect(record).toMatchObject({ userLocale: 'de-DE', transactionDescription: 'Auszahlung für CM-1' });
+    expect(JSON.parse(disburseFundsRequest(record, account, 1).body).requestHeader).toEqual({
+      protocolVersion: { major: 1, minor: 0, revision: 0 },
+      requestId: 'payout:abc-123',
+      requestTimestamp: '1',
+      userLocale: 'de-DE',
+    });
+    expect(JSON.parse(disburseFundsRequest(firstRecord(input(), 'upi-main', account)!, account, 1).body).requestHeader).not.toHaveProperty(
+      'userLocale',
+    );
+  });
+
   test('a resumed record is sent as it was written, whatever the account says now; only requestTimestamp differs per send', () => {
     const record = { ...firstRecord(input(), 'upi-main', account)!, stage: 'SENDING' as const };
     const moved = { ...account, paymentIntegratorAccountId: 'integrator-EUR-2' };

@@ -45,6 +45,7 @@ export interface Disbursement {
   currencyCode: string;
   vpa: string;
   transactionDescription: string;
+  userLocale?: string; // requestHeader.userLocale, the customer's locale the description is written in
   at: string;
 }
 

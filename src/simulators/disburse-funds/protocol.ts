@@ -84,6 +84,7 @@ export interface ParsedRequest {
     currencyCode: string;
     amount: string;
     vpa: string;
+    userLocale?: string;
   };
 }
 
@@ -133,6 +134,10 @@ export function parseRequest(
     throw new ProtocolError(401, 'INVALID_PAYLOAD_SIGNATURE', 'Authorization bearer token missing or wrong for paymentIntegratorAccountId');
   }
 
+  const userLocale = header.userLocale;
+  if (userLocale !== undefined && (typeof userLocale !== 'string' || !/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(userLocale))) {
+    throw invalid('requestHeader.userLocale', 'must be a BCP 47 language tag such as "de-DE"');
+  }
   const transactionDescription = stringField(body, 'transactionDescription', 'transactionDescription');
   const currencyCode = stringField(body, 'currencyCode', 'currencyCode');
   if (!/^[A-Z]{3}$/.test(currencyCode)) throw invalid('currencyCode', 'must be a 3-letter ISO 4217 code');
@@ -146,6 +151,13 @@ export function parseRequest(
   return {
     requestId,
     accountId,
-    params: { protocolVersion: `${major}.${minor}.${revision}`, transactionDescription, currencyCode, amount, vpa },
+    params: {
+      protocolVersion: `${major}.${minor}.${revision}`,
+      transactionDescription,
+      currencyCode,
+      amount,
+      vpa,
+      ...(userLocale ? { userLocale } : {}),
+    },
   };
 }

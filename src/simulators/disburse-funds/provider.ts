@@ -66,6 +66,7 @@ export function createDisburseFundsProvider(options: {
         currencyCode: req.params.currencyCode,
         vpa: req.params.vpa,
         transactionDescription: req.params.transactionDescription,
+        ...(req.params.userLocale ? { userLocale: req.params.userLocale } : {}),
         at: new Date().toISOString(),
       });
     }

@@ -37,6 +37,8 @@ const recordV1 = z.object({
   currencyCode: z.string(),
   vpa: z.string(),
   transactionDescription: z.string(),
+  /** The customer's locale, sent as requestHeader.userLocale (absent in records from before it was sent). */
+  userLocale: z.string().optional(),
   stage: z.enum(STAGES),
   paymentIntegratorTransactionId: z.string().optional(),
   resultCode: z.string().optional(),

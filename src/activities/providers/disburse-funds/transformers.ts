@@ -86,6 +86,7 @@ export function firstRecord(
     currencyCode: input.amount.currency,
     vpa: destination.identifier,
     transactionDescription: input.description,
+    ...(input.locale ? { userLocale: input.locale } : {}),
     stage: 'NOT_SENT',
   };
 }
@@ -102,7 +103,12 @@ export function disburseFundsRequest(
     // The plain transport's headers; the PGP and JWE transports send their own content type and no token.
     headers: { 'content-type': 'application/json', ...(account.bearerToken ? { authorization: `Bearer ${account.bearerToken}` } : {}) },
     body: JSON.stringify({
-      requestHeader: { protocolVersion: { major: 1, minor: 0, revision: 0 }, requestId: record.requestId, requestTimestamp: String(now) },
+      requestHeader: {
+        protocolVersion: { major: 1, minor: 0, revision: 0 },
+        requestId: record.requestId,
+        requestTimestamp: String(now),
+        ...(record.userLocale ? { userLocale: record.userLocale } : {}),
+      },
       paymentIntegratorAccountId: record.paymentIntegratorAccountId,
       transactionDescription: record.transactionDescription,
       currencyCode: record.currencyCode,
