@@ -11,7 +11,6 @@ import {
   FORM_OUTCOMES,
   formOutcome,
   formTransaction,
-  formatAnswerAmount,
   isPayment,
   type CompleteFormOptions,
   type DeclinableTransactionType,
@@ -22,7 +21,7 @@ import {
   type SimulatedTransaction,
   type TransactionType,
 } from './model';
-import { ProtocolError, sha1Hex } from './protocol';
+import { ProtocolError, callbackQuery } from './protocol';
 
 // drop = never sent; duplicate = sent twice; delay = sent after callbackDelayMs
 export type CallbackMode = 'deliver' | 'drop' | 'duplicate' | 'delay';
@@ -289,17 +288,7 @@ export class Engine {
   private sendCallback(order: SimulatedOrder, tx: SimulatedTransaction): void {
     if (!order.serverCallbackUrl || this.callbackMode === 'drop') return;
     const { controlKey } = this.merchants.get(order.endpointId)!.merchant;
-    const query: Record<string, string> = {
-      status: tx.status,
-      orderid: order.orderId,
-      merchant_order: order.clientOrderId,
-      client_orderid: order.clientOrderId,
-      amount: formatAnswerAmount(BigInt(tx.amountMinor), tx.currency),
-      type: tx.type,
-      control: sha1Hex(tx.status + order.orderId + order.clientOrderId + controlKey),
-      ...(tx.errorMessage ? { error_message: tx.errorMessage } : {}),
-      ...(tx.errorCode ? { error_code: tx.errorCode } : {}),
-    };
+    const query = callbackQuery(order, tx, tx.type, controlKey);
     const times = this.callbackMode === 'duplicate' ? 2 : 1;
     const delayMs = this.callbackMode === 'delay' ? this.callbackDelayMs : 0;
     const url = order.serverCallbackUrl;

@@ -15,8 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Engine } from './engine';
-import { formatAnswerAmount, formTransaction, isPayment, type SimulatedOrder, type SimulatedTransaction } from './model';
-import { sha1Hex } from './protocol';
+import { formTransaction, isPayment, type SimulatedOrder, type SimulatedTransaction } from './model';
+import { callbackQuery } from './protocol';
 
 export const LATE_EVENT_KINDS = ['reversal', 'chargeback'] as const;
 const LateEventSchema = z.strictObject({ kind: z.enum(LATE_EVENT_KINDS) });
@@ -53,16 +53,7 @@ export function addLateEvents(app: FastifyInstance, engine: Engine): void {
 function notify(engine: Engine, order: SimulatedOrder, tx: SimulatedTransaction, type: string): void {
   if (!order.notifyUrl || engine.callbackMode === 'drop') return;
   const { controlKey } = engine.merchantFor(order.endpointId).merchant;
-  const query: Record<string, string> = {
-    status: tx.status,
-    orderid: order.orderId,
-    merchant_order: order.clientOrderId,
-    client_orderid: order.clientOrderId,
-    amount: formatAnswerAmount(BigInt(tx.amountMinor), tx.currency),
-    type,
-    control: sha1Hex(tx.status + order.orderId + order.clientOrderId + controlKey),
-    ...(tx.errorCode ? { error_code: tx.errorCode } : {}),
-  };
+  const query = callbackQuery(order, tx, type, controlKey);
   void deliver(engine, order.notifyUrl, query);
 }
 

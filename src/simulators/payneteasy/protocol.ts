@@ -7,7 +7,14 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sameSecret } from '../kit/secrets';
-import { exponentOf, parseMajor, type SimulatedMerchant, type SimulatedOrder, type SimulatedTransaction } from './model';
+import {
+  exponentOf,
+  formatAnswerAmount,
+  parseMajor,
+  type SimulatedMerchant,
+  type SimulatedOrder,
+  type SimulatedTransaction,
+} from './model';
 
 /** Lowercase hex SHA-1 of the UTF-8 string: the `control` of the v2 commands and of callbacks. */
 export function sha1Hex(s: string): string {
@@ -267,4 +274,19 @@ export function formParams(request: FastifyRequest): URLSearchParams {
     throw new ProtocolError('validation-error', 'INVALID_REQUEST', 'request body must be application/x-www-form-urlencoded');
   }
   return new URLSearchParams(body);
+}
+
+/** The signed query of a Connecting Party callback (server_callback_url and notify_url alike). */
+export function callbackQuery(order: SimulatedOrder, tx: SimulatedTransaction, type: string, controlKey: string): Record<string, string> {
+  return {
+    status: tx.status,
+    orderid: order.orderId,
+    merchant_order: order.clientOrderId,
+    client_orderid: order.clientOrderId,
+    amount: formatAnswerAmount(BigInt(tx.amountMinor), tx.currency),
+    type,
+    control: sha1Hex(tx.status + order.orderId + order.clientOrderId + controlKey),
+    ...(tx.errorMessage ? { error_message: tx.errorMessage } : {}),
+    ...(tx.errorCode ? { error_code: tx.errorCode } : {}),
+  };
 }
